@@ -1,0 +1,20 @@
+// UTF-8 helpers for text that comes from outside (bodies, CSV, query strings). Pure functions,
+// thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace jiesu {
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// Number of code points in well-formed UTF-8.
+std::size_t Utf8Length(std::string_view s);
+// The longest prefix of at most `max_chars` code points, never cutting a character.
+std::string_view Utf8Prefix(std::string_view s, std::size_t max_chars);
+// Trims ASCII and ideographic (U+3000) white space at both ends.
+std::string_view TrimSpace(std::string_view s);
+
+}  // namespace jiesu

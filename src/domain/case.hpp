@@ -1,0 +1,94 @@
+// A Case (工单): a citizen request, an inspection finding or a grid patrol report. The row is the
+// fold of the case's events (case_event.hpp); nothing writes a Case except Apply(). Plain value.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/deadlines.hpp"
+
+namespace jiesu::domain {
+
+enum class CaseType { kConsult, kHelp, kComplaint, kReport, kSuggestion };
+enum class CaseSource { kHotline, kWeb, kOpen311, kInspection, kGrid, kProactive };
+enum class CaseStatus {
+  kReceived,     // 已受理: recorded, not yet dispatched
+  kDispatched,   // 已派单: waiting for the unit to accept (签收)
+  kAccepted,     // 办理中: the unit has accepted
+  kObjected,     // 异议待审: the unit disputes competence, a supervisor decides
+  kReplied,      // 已反馈: the unit has replied (办结反馈), waiting for the callback
+  kCalledBack,   // 已回访: a valid callback is recorded
+  kClosed,       // 已办结
+  kTransferred,  // 已移交: to 110/119/120/122 or another jurisdiction; never dispatched
+};
+enum class Satisfaction { kSatisfied, kBasicallySatisfied, kDissatisfied };
+
+// Names: the English API token and the Chinese label for each value; Parse accepts either.
+const char* CaseTypeName(CaseType t);
+const char* CaseTypeLabel(CaseType t);
+Result<CaseType> ParseCaseType(std::string_view s);
+const char* CaseSourceName(CaseSource s);
+Result<CaseSource> ParseCaseSource(std::string_view s);
+const char* CaseStatusName(CaseStatus s);
+const char* CaseStatusLabel(CaseStatus s);
+Result<CaseStatus> ParseCaseStatus(std::string_view s);
+const char* SatisfactionLabel(Satisfaction s);  // 满意 / 基本满意 / 不满意
+Result<Satisfaction> ParseSatisfaction(std::string_view s);
+
+// True for states where the responsible unit still owes work (deadline applies).
+bool IsOpenForUnit(CaseStatus s);
+// True for states where nothing more happens (closed, transferred).
+bool IsTerminal(CaseStatus s);
+
+struct CallbackResult {
+  bool contacted = false;  // 响应: the unit contacted the citizen
+  bool resolved = false;   // 解决
+  Satisfaction satisfaction = Satisfaction::kSatisfied;
+  Timestamp at = 0;
+};
+
+struct Case {
+  std::int64_t id = 0;
+  int version = 0;  // number of events folded in
+  CaseType type = CaseType::kConsult;
+  CaseSource source = CaseSource::kHotline;
+  Urgency urgency = Urgency::kNormal;
+  std::string title;
+  std::string text;
+  std::string address;
+  std::optional<double> lat;
+  std::optional<double> lon;
+  std::string category;  // catalogue code, empty until classified
+  std::string unit;      // responsible unit code, empty until dispatched
+  CaseStatus status = CaseStatus::kReceived;
+  bool anonymous = false;
+  bool has_contact = false;
+  bool supervised = false;  // 督办
+  std::optional<std::int64_t> inspection_id;
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+  std::optional<Timestamp> dispatched_at;
+  std::optional<Timestamp> accepted_at;
+  std::optional<Timestamp> replied_at;
+  std::optional<Timestamp> closed_at;
+  std::optional<Timestamp> response_due;
+  std::optional<Timestamp> due;
+  std::string reply_text;
+  std::optional<bool> reply_resolved;  // the unit's own claim
+  std::optional<CallbackResult> callback;  // last valid callback
+  int callback_attempts = 0;
+  int reopen_count = 0;
+  int extension_count = 0;
+  std::string objection_reason;
+  std::optional<std::int64_t> merged_into;
+  std::string transferred_to;
+};
+
+// Overdue at `now`: the unit still owes work past its deadline, or it replied after the deadline.
+bool IsOverdue(const Case& c, Timestamp now);
+
+}  // namespace jiesu::domain

@@ -1,0 +1,242 @@
+#include "domain/workflow.hpp"
+
+#include <gtest/gtest.h>
+
+namespace jiesu::domain {
+namespace {
+
+using S = CaseStatus;
+using A = Action;
+
+class WorkflowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto units = UnitTree::Build({
+        {"110112", "通州区", "通州区", {}, UnitLevel::kDistrict, ""},
+        {"110112001", "中仓街道", "中仓街道", {}, UnitLevel::kTownship, "110112"},
+        {"110112002", "新华街道", "新华街道", {}, UnitLevel::kTownship, "110112"},
+    });
+    ASSERT_TRUE(units.ok());
+    units_ = *units;
+    Category general;
+    general.code = "01";
+    general.name = "城乡建设";
+    auto cat = Catalogue::Build({general});
+    ASSERT_TRUE(cat.ok());
+    catalogue_ = *cat;
+    ctx_.now = *ParseTime("2026-11-02T09:00:00+08:00");
+    ctx_.units = &units_;
+    ctx_.catalogue = &catalogue_;
+    ctx_.calendar = &calendar_;
+  }
+
+  // A case with its created event folded in, in the given status reached by real events.
+  std::vector<CaseEvent> Created(CaseType type = CaseType::kComplaint) {
+    CaseEvent e;
+    e.case_id = 7;
+    e.seq = 1;
+    e.at = ctx_.now;
+    e.payload = {{"type", CaseTypeName(type)}, {"source", "hotline"}, {"text", "路灯坏了"},
+                 {"has_contact", true}};
+    return {e};
+  }
+
+  Result<Case> Do(std::vector<CaseEvent>& log, Command cmd, Role role) {
+    Case c = Fold(log);
+    Actor actor{role, "110112001", "t", 0};
+    auto events = Decide(c, cmd, actor, ctx_);
+    if (!events.ok()) return events.status();
+    for (auto& e : *events) {
+      Apply(c, e);
+      log.push_back(e);
+    }
+    ctx_.now += 3600;
+    return c;
+  }
+
+  UnitTree units_;
+  Catalogue catalogue_;
+  HolidayCalendar calendar_;
+  DecideContext ctx_;
+};
+
+Command Cmd(A a) {
+  Command c;
+  c.action = a;
+  return c;
+}
+
+TEST_F(WorkflowTest, FullLifecycle) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  d.category = "01";
+  auto c = Do(log, d, Role::kOperator);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->status, S::kDispatched);
+  EXPECT_EQ(c->unit, "110112001");
+  ASSERT_TRUE(c->due.has_value());
+  EXPECT_EQ(*c->due - *c->dispatched_at, 7 * kSecondsPerDay);
+  ASSERT_EQ(Do(log, Cmd(A::kAccept), Role::kHandler)->status, S::kAccepted);
+  Command r = Cmd(A::kReply);
+  r.text = "已修复";
+  ASSERT_EQ(Do(log, r, Role::kHandler)->status, S::kReplied);
+  Command cb = Cmd(A::kCallback);
+  cb.reachable = false;
+  EXPECT_EQ(Do(log, cb, Role::kOperator)->status, S::kReplied);  // unreachable: no state change
+  cb.reachable = true;
+  cb.contacted = true;
+  cb.resolved = true;
+  cb.satisfaction = Satisfaction::kBasicallySatisfied;
+  auto after = Do(log, cb, Role::kOperator);
+  ASSERT_EQ(after->status, S::kCalledBack);
+  EXPECT_EQ(after->callback_attempts, 2);
+  EXPECT_EQ(after->callback->satisfaction, Satisfaction::kBasicallySatisfied);
+  auto closed = Do(log, Cmd(A::kClose), Role::kOperator);
+  ASSERT_EQ(closed->status, S::kClosed);
+  EXPECT_EQ(closed->version, 7);
+  // The fold of the log is the case.
+  EXPECT_EQ(Fold(log).status, S::kClosed);
+  EXPECT_EQ(Fold(log).reply_text, "已修复");
+}
+
+TEST_F(WorkflowTest, EveryStateActionPairIsDefined) {
+  // Expected table, written independently of NextStatus: the target state or "-" for refused.
+  const std::map<std::pair<S, A>, S> allowed = {
+      {{S::kReceived, A::kDispatch}, S::kDispatched},    {{S::kReceived, A::kAnswer}, S::kClosed},
+      {{S::kReceived, A::kMerge}, S::kClosed},           {{S::kReceived, A::kTransfer}, S::kTransferred},
+      {{S::kDispatched, A::kDispatch}, S::kDispatched},  {{S::kDispatched, A::kAccept}, S::kAccepted},
+      {{S::kDispatched, A::kObject}, S::kObjected},      {{S::kDispatched, A::kExtend}, S::kDispatched},
+      {{S::kDispatched, A::kSupervise}, S::kDispatched}, {{S::kDispatched, A::kMerge}, S::kClosed},
+      {{S::kDispatched, A::kTransfer}, S::kTransferred}, {{S::kAccepted, A::kObject}, S::kObjected},
+      {{S::kAccepted, A::kExtend}, S::kAccepted},        {{S::kAccepted, A::kSupervise}, S::kAccepted},
+      {{S::kAccepted, A::kReply}, S::kReplied},          {{S::kAccepted, A::kMerge}, S::kClosed},
+      {{S::kObjected, A::kReviewObjection}, S::kDispatched},
+      {{S::kObjected, A::kSupervise}, S::kObjected},     {{S::kObjected, A::kMerge}, S::kClosed},
+      {{S::kObjected, A::kTransfer}, S::kTransferred},   {{S::kReplied, A::kSupervise}, S::kReplied},
+      {{S::kReplied, A::kCallback}, S::kCalledBack},     {{S::kReplied, A::kClose}, S::kClosed},
+      {{S::kReplied, A::kReopen}, S::kDispatched},       {{S::kCalledBack, A::kClose}, S::kClosed},
+      {{S::kCalledBack, A::kReopen}, S::kDispatched},    {{S::kClosed, A::kReopen}, S::kDispatched},
+  };
+  int defined = 0;
+  for (S s : {S::kReceived, S::kDispatched, S::kAccepted, S::kObjected, S::kReplied,
+              S::kCalledBack, S::kClosed, S::kTransferred}) {
+    for (A a : kAllActions) {
+      const auto it = allowed.find({s, a});
+      const auto got = NextStatus(s, a);
+      if (it == allowed.end()) {
+        EXPECT_FALSE(got.has_value()) << CaseStatusName(s) << " + " << ActionName(a);
+      } else {
+        ASSERT_TRUE(got.has_value()) << CaseStatusName(s) << " + " << ActionName(a);
+        EXPECT_EQ(*got, it->second) << CaseStatusName(s) << " + " << ActionName(a);
+        ++defined;
+      }
+    }
+  }
+  EXPECT_EQ(defined, static_cast<int>(allowed.size()));
+}
+
+TEST_F(WorkflowTest, RefusedTransitionIsConflictAndWrongRoleIsForbidden) {
+  auto log = Created();
+  auto r = Do(log, Cmd(A::kAccept), Role::kHandler);  // not dispatched yet
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  auto f = Do(log, d, Role::kHandler);
+  EXPECT_EQ(f.status().code(), StatusCode::kPermissionDenied);
+  auto pub = Do(log, d, Role::kPublic);
+  EXPECT_EQ(pub.status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(WorkflowTest, MissingArgumentsAreInvalid) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  EXPECT_EQ(Do(log, d, Role::kOperator).status().code(), StatusCode::kInvalidArgument);
+  d.unit = "999";
+  EXPECT_EQ(Do(log, d, Role::kOperator).status().code(), StatusCode::kInvalidArgument);
+  d.unit = "110112001";
+  d.category = "nope";
+  EXPECT_EQ(Do(log, d, Role::kOperator).status().code(), StatusCode::kInvalidArgument);
+  d.category.clear();
+  ASSERT_TRUE(Do(log, d, Role::kOperator).ok());
+  Command o = Cmd(A::kObject);
+  o.reason = "  ";
+  EXPECT_EQ(Do(log, o, Role::kHandler).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(WorkflowTest, ObjectionUpheldRedispatchesRejectedReturns) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  ASSERT_TRUE(Do(log, d, Role::kOperator).ok());
+  Command o = Cmd(A::kObject);
+  o.reason = "不属于本街道辖区";
+  ASSERT_EQ(Do(log, o, Role::kHandler)->status, S::kObjected);
+  Command rev = Cmd(A::kReviewObjection);
+  rev.uphold = false;
+  auto back = Do(log, rev, Role::kSupervisor);
+  EXPECT_EQ(back->status, S::kDispatched);
+  EXPECT_EQ(back->unit, "110112001");
+  ASSERT_TRUE(Do(log, o, Role::kHandler).ok());
+  rev.uphold = true;
+  EXPECT_EQ(Do(log, rev, Role::kSupervisor).status().code(), StatusCode::kInvalidArgument);
+  rev.unit = "110112002";
+  auto moved = Do(log, rev, Role::kSupervisor);
+  EXPECT_EQ(moved->status, S::kDispatched);
+  EXPECT_EQ(moved->unit, "110112002");
+}
+
+TEST_F(WorkflowTest, UnresolvedCallbackReopensToTheSameUnit) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  ASSERT_TRUE(Do(log, d, Role::kOperator).ok());
+  ASSERT_TRUE(Do(log, Cmd(A::kAccept), Role::kHandler).ok());
+  Command r = Cmd(A::kReply);
+  r.text = "已处理";
+  ASSERT_TRUE(Do(log, r, Role::kHandler).ok());
+  EXPECT_EQ(Do(log, Cmd(A::kClose), Role::kOperator).status().code(), StatusCode::kConflict);
+  Command cb = Cmd(A::kCallback);
+  cb.reachable = true;
+  cb.contacted = true;
+  cb.resolved = false;
+  cb.satisfaction = Satisfaction::kDissatisfied;
+  auto c = Do(log, cb, Role::kOperator);
+  const auto actions = AvailableActions(*c, Role::kOperator);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), A::kReopen), actions.end());
+  Command re = Cmd(A::kReopen);
+  re.reason = "回访未解决";
+  auto reopened = Do(log, re, Role::kOperator);
+  EXPECT_EQ(reopened->status, S::kDispatched);
+  EXPECT_EQ(reopened->reopen_count, 1);
+  EXPECT_FALSE(reopened->callback.has_value());
+}
+
+TEST_F(WorkflowTest, ConsultAnsweredAtIntakeOthersNot) {
+  auto consult = Created(CaseType::kConsult);
+  Command a = Cmd(A::kAnswer);
+  a.text = "供暖季为11月15日至次年3月15日";
+  EXPECT_EQ(Do(consult, a, Role::kOperator)->status, S::kClosed);
+  auto complaint = Created(CaseType::kComplaint);
+  EXPECT_EQ(Do(complaint, a, Role::kOperator).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(WorkflowTest, ExtendNeedsALaterDeadlineAndReason) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  auto c = Do(log, d, Role::kOperator);
+  Command e = Cmd(A::kExtend);
+  e.reason = "需协调产权单位";
+  e.until = *c->due - 1;
+  EXPECT_EQ(Do(log, e, Role::kHandler).status().code(), StatusCode::kInvalidArgument);
+  e.until = *c->due + 5 * kSecondsPerDay;
+  auto ext = Do(log, e, Role::kHandler);
+  ASSERT_TRUE(ext.ok());
+  EXPECT_EQ(*ext->due, *e.until);
+  EXPECT_EQ(ext->extension_count, 1);
+}
+
+}  // namespace
+}  // namespace jiesu::domain
