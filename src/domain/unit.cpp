@@ -177,4 +177,12 @@ std::vector<const Unit*> UnitTree::ByLevel(UnitLevel level) const {
   return out;
 }
 
+std::vector<std::string> UnitTree::Subtree(std::string_view code) const {
+  std::vector<std::string> out;
+  for (const Unit& u : units_) {
+    if (IsWithin(u.code, code)) out.push_back(u.code);
+  }
+  return out;
+}
+
 }  // namespace jiesu::domain

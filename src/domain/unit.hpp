@@ -49,6 +49,8 @@ class UnitTree {
   std::string Path(std::string_view code) const;
   std::vector<const Unit*> Children(std::string_view code) const;
   std::vector<const Unit*> ByLevel(UnitLevel level) const;
+  // Codes of the unit and every unit below it.
+  std::vector<std::string> Subtree(std::string_view code) const;
   const std::vector<Unit>& All() const { return units_; }
 
  private:

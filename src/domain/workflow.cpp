@@ -332,7 +332,8 @@ void Apply(Case& c, const CaseEvent& e) {
     c.response_due = TimeField(p, "response_due");
     c.due = TimeField(p, "due");
     c.dispatched_at = e.at;
-    c.accepted_at.reset();
+    c.accepted_at.reset();  // a (re-)dispatch starts a new round for the unit
+    c.replied_at.reset();
     c.status = S::kDispatched;
   };
   switch (e.kind) {

@@ -1,0 +1,57 @@
+#include <fstream>
+#include <iostream>
+
+#include "assess/monthly_assessment.hpp"
+#include "cli/commands.hpp"
+#include "service/app.hpp"
+
+namespace jiesu::cli {
+
+namespace {
+struct AssessOptions {
+  std::string db = "sqlite:jiesu.db";
+  std::string month;
+  std::string level = "township";
+  std::string format = "json";
+  std::string out;
+};
+}  // namespace
+
+void AddAssess(CLI::App& cli, int* exit_code) {
+  auto opts = std::make_shared<AssessOptions>();
+  CLI::App* cmd = cli.add_subcommand("assess", "The monthly assessment (考评) of every unit");
+  cmd->add_option("--db", opts->db, "Database URL")->required();
+  cmd->add_option("--month", opts->month, "YYYY-MM")->required();
+  cmd->add_option("--level", opts->level, "township | community | department");
+  cmd->add_option("--format", opts->format, "json")->check(CLI::IsMember({"json"}));
+  cmd->add_option("--out", opts->out, "Write to this file instead of standard output");
+  cmd->callback([opts, exit_code] {
+    service::Config config;
+    config.db_url = opts->db;
+    auto app = service::App::Open(config);
+    if (!app.ok()) {
+      std::cerr << "jiesu: " << app.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    auto a = (*app)->assessments().Monthly(opts->month, opts->level);
+    if (!a.ok()) {
+      std::cerr << "jiesu: " << a.status().message() << "\n";
+      *exit_code = a.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+      return;
+    }
+    const std::string text = assess::AssessmentToJson(*a).dump(2) + "\n";
+    if (opts->out.empty()) {
+      std::cout << text;
+      return;
+    }
+    std::ofstream out(opts->out, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::cerr << "jiesu: cannot write " << opts->out << "\n";
+      *exit_code = 1;
+    }
+  });
+}
+
+}  // namespace jiesu::cli

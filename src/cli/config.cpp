@@ -1,0 +1,43 @@
+#include <toml++/toml.h>
+
+#include "cli/commands.hpp"
+
+namespace jiesu::cli {
+
+Result<service::Config> LoadConfig(const std::string& path) {
+  service::Config c;
+  if (path.empty()) return c;
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid(path + ": " + std::string(e.description()));
+  }
+  c.db_url = t["db"].value_or(c.db_url);
+  c.listen = t["listen"].value_or(c.listen);
+  c.data_dir = t["data_dir"].value_or(c.data_dir);
+  c.web_dir = t["web_dir"].value_or(c.web_dir);
+  c.secret_key_file = t["secret_key_file"].value_or(c.secret_key_file);
+  auto& w = c.weights;
+  w.response = t["assessment"]["response_weight"].value_or(w.response);
+  w.resolution = t["assessment"]["resolution_weight"].value_or(w.resolution);
+  w.satisfaction = t["assessment"]["satisfaction_weight"].value_or(w.satisfaction);
+  w.basically_satisfied = t["assessment"]["basically_satisfied"].value_or(w.basically_satisfied);
+  w.min_samples = t["assessment"]["min_samples"].value_or(w.min_samples);
+  c.auto_dispatch_threshold = t["dispatch"]["auto_threshold"].value_or(c.auto_dispatch_threshold);
+  c.duplicate_window_days = t["dispatch"]["duplicate_window_days"].value_or(c.duplicate_window_days);
+  c.duplicate_threshold = t["dispatch"]["duplicate_threshold"].value_or(c.duplicate_threshold);
+  c.max_body_bytes = t["http"]["max_body_bytes"].value_or(c.max_body_bytes);
+  c.http_threads = t["http"]["threads"].value_or(c.http_threads);
+  const double sum = w.response + w.resolution + w.satisfaction;
+  if (sum < 0.999 || sum > 1.001) {
+    return Status::Invalid(path + ": the three assessment weights must add up to 1");
+  }
+  if (w.min_samples < 1) return Status::Invalid(path + ": min_samples must be at least 1");
+  if (c.http_threads < 1 || c.http_threads > 1024) {
+    return Status::Invalid(path + ": http.threads must be between 1 and 1024");
+  }
+  return c;
+}
+
+}  // namespace jiesu::cli

@@ -1,0 +1,56 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "service/app.hpp"
+
+namespace jiesu::cli {
+
+namespace {
+struct KeyOptions {
+  std::string db = "sqlite:jiesu.db";
+  std::string role;
+  std::string unit;
+  std::string name;
+};
+}  // namespace
+
+void AddKeys(CLI::App& cli, int* exit_code) {
+  CLI::App* keys = cli.add_subcommand("keys", "Manage API keys");
+  keys->require_subcommand(1);
+  auto opts = std::make_shared<KeyOptions>();
+  CLI::App* create = keys->add_subcommand("create", "Create a key; prints it alone on the last line");
+  create->add_option("--db", opts->db, "Database URL")->required();
+  create->add_option("--role", opts->role,
+                     "operator | handler | supervisor | inspector | admin | public")
+      ->required();
+  create->add_option("--unit", opts->unit, "Unit code (required for handler)");
+  create->add_option("--name", opts->name, "Who holds the key (shown in the case log)");
+  create->callback([opts, exit_code] {
+    auto role = domain::ParseRole(opts->role);
+    if (!role.ok()) {
+      std::cerr << "jiesu: " << role.status().message() << "\n";
+      *exit_code = 2;
+      return;
+    }
+    service::Config config;
+    config.db_url = opts->db;
+    auto app = service::App::Open(config);
+    if (!app.ok()) {
+      std::cerr << "jiesu: " << app.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    auto key = (*app)->auth().CreateKey(*role, opts->unit, opts->name);
+    if (!key.ok()) {
+      std::cerr << "jiesu: " << key.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    std::cout << "created a " << opts->role << " key"
+              << (opts->unit.empty() ? "" : " for unit " + opts->unit)
+              << "; it is shown only now:\n"
+              << *key << "\n";
+  });
+}
+
+}  // namespace jiesu::cli

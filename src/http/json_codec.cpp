@@ -1,0 +1,253 @@
+#include "http/json_codec.hpp"
+
+#include <set>
+
+#include "common/utf8.hpp"
+
+namespace jiesu::http {
+
+using namespace jiesu::domain;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
+
+json UnitRef(const std::string& code, const service::Reference& ref) {
+  if (code.empty()) return nullptr;
+  const Unit* u = ref.units.Find(code);
+  return {{"code", code}, {"name", u ? u->short_name : code}};
+}
+
+json CategoryRef(const std::string& code, const service::Reference& ref) {
+  if (code.empty()) return nullptr;
+  const Category* c = ref.catalogue.Find(code);
+  return {{"code", code}, {"name", c ? c->name : code}};
+}
+
+json ChoiceJson(const dispatch::Choice& c) {
+  return {{"code", c.code}, {"name", c.name}, {"confidence", c.confidence}};
+}
+
+// Typed field readers: absent → leave as is; wrong type → InvalidArgument naming the field.
+Status GetString(const json& j, const char* key, std::string& out) {
+  if (!j.contains(key) || j.at(key).is_null()) return Status::Ok();
+  if (!j.at(key).is_string()) return Status::Invalid(std::string(key) + " must be a string");
+  out = j.at(key).get<std::string>();
+  if (out.find('\0') != std::string::npos) {
+    return Status::Invalid(std::string(key) + " must not contain NUL characters");
+  }
+  return Status::Ok();
+}
+
+Status GetBool(const json& j, const char* key, std::optional<bool>& out) {
+  if (!j.contains(key) || j.at(key).is_null()) return Status::Ok();
+  if (!j.at(key).is_boolean()) return Status::Invalid(std::string(key) + " must be true or false");
+  out = j.at(key).get<bool>();
+  return Status::Ok();
+}
+
+Status GetNumber(const json& j, const char* key, std::optional<double>& out) {
+  if (!j.contains(key) || j.at(key).is_null()) return Status::Ok();
+  if (!j.at(key).is_number()) return Status::Invalid(std::string(key) + " must be a number");
+  out = j.at(key).get<double>();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<json> ParseBody(const std::string& body) {
+  if (!IsValidUtf8(body)) return Status::Invalid("the body is not valid UTF-8");
+  bool too_deep = false;
+  json j = json::parse(
+      body,
+      [&too_deep](int depth, json::parse_event_t, json&) {
+        if (depth > kMaxDepth) too_deep = true;
+        return !too_deep;
+      },
+      /*allow_exceptions=*/false);
+  if (too_deep) return Status::Invalid("the JSON body is nested too deeply");
+  if (j.is_discarded()) return Status::Invalid("the body is not valid JSON");
+  if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
+  return j;
+}
+
+json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role role) {
+  const Case& c = v.c;
+  json j = {{"id", c.id},
+            {"type", CaseTypeName(c.type)},
+            {"type_label", CaseTypeLabel(c.type)},
+            {"source", CaseSourceName(c.source)},
+            {"urgency", UrgencyName(c.urgency)},
+            {"title", c.title},
+            {"text", c.text},
+            {"address", c.address},
+            {"lat", c.lat ? json(*c.lat) : json(nullptr)},
+            {"lon", c.lon ? json(*c.lon) : json(nullptr)},
+            {"category", CategoryRef(c.category, ref)},
+            {"unit", UnitRef(c.unit, ref)},
+            {"status", CaseStatusName(c.status)},
+            {"status_label", CaseStatusLabel(c.status)},
+            {"anonymous", c.anonymous},
+            {"supervised", c.supervised},
+            {"overdue", v.overdue},
+            {"created_at", FormatTime(c.created_at)},
+            {"updated_at", FormatTime(c.updated_at)},
+            {"dispatched_at", Time(c.dispatched_at)},
+            {"accepted_at", Time(c.accepted_at)},
+            {"replied_at", Time(c.replied_at)},
+            {"closed_at", Time(c.closed_at)},
+            {"response_due", Time(c.response_due)},
+            {"due", Time(c.due)},
+            {"reopen_count", c.reopen_count},
+            {"extension_count", c.extension_count},
+            {"callback_attempts", c.callback_attempts},
+            {"version", c.version}};
+  if (!c.reply_text.empty()) {
+    j["reply"] = {{"text", c.reply_text},
+                  {"resolved", c.reply_resolved ? json(*c.reply_resolved) : json(nullptr)}};
+  }
+  if (c.callback) {
+    j["callback"] = {{"contacted", c.callback->contacted},
+                     {"resolved", c.callback->resolved},
+                     {"satisfaction", SatisfactionLabel(c.callback->satisfaction)},
+                     {"at", FormatTime(c.callback->at)}};
+  }
+  if (!c.objection_reason.empty()) j["objection_reason"] = c.objection_reason;
+  if (c.merged_into) j["merged_into"] = *c.merged_into;
+  if (!c.transferred_to.empty()) j["transferred_to"] = c.transferred_to;
+  if (c.inspection_id) j["inspection_id"] = *c.inspection_id;
+  if (v.contact) {
+    j["caller"] = {{"name", v.contact->name}, {"phone", v.contact->phone},
+                   {"masked", v.contact_masked}};
+  }
+  json actions = json::array();
+  for (Action a : v.actions) actions.push_back(ActionName(a));
+  j["actions"] = actions;
+  if (!v.events.empty()) {
+    json events = json::array();
+    for (const CaseEvent& e : v.events) {
+      json ej = {{"seq", e.seq}, {"at", FormatTime(e.at)}, {"kind", EventKindName(e.kind)},
+                 {"payload", e.payload}};
+      ej["actor"] = role == Role::kPublic
+                        ? json{{"role", RoleName(e.actor_role)}}
+                        : json{{"role", RoleName(e.actor_role)},
+                               {"unit", e.actor_unit},
+                               {"name", e.actor_name}};
+      events.push_back(std::move(ej));
+    }
+    j["events"] = std::move(events);
+  }
+  if (v.dispatch) {
+    const auto& p = v.dispatch->proposal;
+    json d = {{"category", p.category ? ChoiceJson(*p.category) : json(nullptr)},
+              {"unit", p.unit ? ChoiceJson(*p.unit) : json(nullptr)},
+              {"auto", v.dispatch->automatic},
+              {"confidence", p.confidence},
+              {"reason", p.reason},
+              {"place", UnitRef(p.place, ref)}};
+    json suggestions = json::array();
+    for (const auto& s : p.suggestions) {
+      suggestions.push_back({{"category", ChoiceJson(s.category)},
+                             {"unit", ChoiceJson(s.unit)},
+                             {"confidence", s.confidence}});
+    }
+    d["suggestions"] = suggestions;
+    json dups = json::array();
+    for (const auto& dup : v.dispatch->duplicates) {
+      dups.push_back({{"id", dup.id}, {"title", dup.title}, {"score", dup.score}});
+    }
+    d["duplicates"] = dups;
+    j["dispatch"] = std::move(d);
+  }
+  return j;
+}
+
+Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
+  static const std::set<std::string> kKnown = {"type",     "title",   "text",     "address",
+                                               "lat",      "lon",     "source",   "category",
+                                               "unit",     "urgency", "caller",   "anonymous"};
+  for (const auto& [key, value] : j.items()) {
+    if (!kKnown.count(key)) return Status::Invalid("unknown field '" + key + "'");
+  }
+  service::NewCaseInput in;
+  if (!j.contains("type")) return Status::Invalid("type is required (咨询 求助 投诉 举报 建议)");
+  JIESU_RETURN_IF_ERROR(GetString(j, "type", in.type));
+  if (!j.contains("text")) return Status::Invalid("text is required");
+  JIESU_RETURN_IF_ERROR(GetString(j, "text", in.text));
+  JIESU_RETURN_IF_ERROR(GetString(j, "title", in.title));
+  JIESU_RETURN_IF_ERROR(GetString(j, "address", in.address));
+  JIESU_RETURN_IF_ERROR(GetString(j, "source", in.source));
+  JIESU_RETURN_IF_ERROR(GetString(j, "category", in.category));
+  JIESU_RETURN_IF_ERROR(GetString(j, "unit", in.unit));
+  JIESU_RETURN_IF_ERROR(GetString(j, "urgency", in.urgency));
+  JIESU_RETURN_IF_ERROR(GetNumber(j, "lat", in.lat));
+  JIESU_RETURN_IF_ERROR(GetNumber(j, "lon", in.lon));
+  std::optional<bool> anonymous;
+  JIESU_RETURN_IF_ERROR(GetBool(j, "anonymous", anonymous));
+  in.anonymous = anonymous.value_or(false);
+  if (j.contains("caller") && !j.at("caller").is_null()) {
+    const json& c = j.at("caller");
+    if (!c.is_object()) return Status::Invalid("caller must be an object {name?, phone?}");
+    service::Contact contact;
+    JIESU_RETURN_IF_ERROR(GetString(c, "name", contact.name));
+    JIESU_RETURN_IF_ERROR(GetString(c, "phone", contact.phone));
+    in.caller = contact;
+  }
+  return in;
+}
+
+Result<Command> CommandFromJson(const json& j) {
+  if (!j.contains("action") || !j.at("action").is_string()) {
+    return Status::Invalid("action is required (a string)");
+  }
+  Command cmd;
+  JIESU_ASSIGN_OR_RETURN(cmd.action, ParseAction(j.at("action").get<std::string>()));
+  JIESU_RETURN_IF_ERROR(GetString(j, "unit", cmd.unit));
+  JIESU_RETURN_IF_ERROR(GetString(j, "category", cmd.category));
+  JIESU_RETURN_IF_ERROR(GetString(j, "text", cmd.text));
+  JIESU_RETURN_IF_ERROR(GetString(j, "reason", cmd.reason));
+  JIESU_RETURN_IF_ERROR(GetString(j, "note", cmd.note));
+  JIESU_RETURN_IF_ERROR(GetString(j, "to", cmd.to));
+  JIESU_RETURN_IF_ERROR(GetBool(j, "resolved", cmd.resolved));
+  JIESU_RETURN_IF_ERROR(GetBool(j, "uphold", cmd.uphold));
+  JIESU_RETURN_IF_ERROR(GetBool(j, "reachable", cmd.reachable));
+  JIESU_RETURN_IF_ERROR(GetBool(j, "contacted", cmd.contacted));
+  std::string satisfaction, until;
+  JIESU_RETURN_IF_ERROR(GetString(j, "satisfaction", satisfaction));
+  if (!satisfaction.empty()) {
+    JIESU_ASSIGN_OR_RETURN(cmd.satisfaction, ParseSatisfaction(satisfaction));
+  }
+  JIESU_RETURN_IF_ERROR(GetString(j, "until", until));
+  if (!until.empty()) {
+    JIESU_ASSIGN_OR_RETURN(cmd.until, ParseTime(until));
+  }
+  if (j.contains("into") && !j.at("into").is_null()) {
+    if (!j.at("into").is_number_integer()) return Status::Invalid("into must be a case id");
+    cmd.into = j.at("into").get<std::int64_t>();
+  }
+  return cmd;
+}
+
+json UnitToJson(const Unit& u) {
+  return {{"code", u.code},
+          {"name", u.name},
+          {"short_name", u.short_name},
+          {"level", UnitLevelName(u.level)},
+          {"parent", u.parent.empty() ? json(nullptr) : json(u.parent)},
+          {"aliases", u.aliases}};
+}
+
+json CategoryToJson(const Category& c, const service::Reference& ref) {
+  return {{"code", c.code},
+          {"name", c.name},
+          {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
+          {"handling", c.handling == Handling::kDepartment ? "department" : "township"},
+          {"department", c.department.empty() ? json(nullptr) : UnitRef(c.department, ref)},
+          {"response_hours", c.response_hours},
+          {"limit", FormatTimeLimit(c.limit)}};
+}
+
+}  // namespace jiesu::http

@@ -1,0 +1,27 @@
+// JSON codec of the public API: cases as a role sees them, workflow commands from request
+// bodies, new-case input, units and categories. Pure functions over service/domain values.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "domain/workflow.hpp"
+#include "service/case_service.hpp"
+#include "service/reference.hpp"
+
+namespace jiesu::http {
+
+// Parses a request body as a JSON object: InvalidArgument for invalid UTF-8, bad JSON, a
+// non-object, nesting deeper than 32 levels.
+Result<nlohmann::json> ParseBody(const std::string& body);
+
+nlohmann::json CaseToJson(const service::CaseView& v, const service::Reference& ref,
+                          domain::Role role);
+Result<service::NewCaseInput> NewCaseFromJson(const nlohmann::json& j);
+Result<domain::Command> CommandFromJson(const nlohmann::json& j);
+nlohmann::json UnitToJson(const domain::Unit& u);
+nlohmann::json CategoryToJson(const domain::Category& c, const service::Reference& ref);
+
+}  // namespace jiesu::http

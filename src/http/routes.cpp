@@ -1,0 +1,186 @@
+#include "http/routes.hpp"
+
+#include <charconv>
+
+#include "assess/monthly_assessment.hpp"
+#include "http/json_codec.hpp"
+#include "http/server.hpp"
+
+namespace jiesu::http {
+
+using domain::Role;
+using nlohmann::json;
+
+namespace {
+
+void Reply(RequestContext& ctx, int status, const json& body) {
+  ctx.res.status = status;
+  ctx.res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json; charset=utf-8");
+}
+
+Result<std::int64_t> PathId(const RequestContext& ctx) {
+  std::int64_t id = 0;
+  const std::string s = ctx.req.matches[1];
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || id <= 0) return Status::NotFound("no case " + s);
+  return id;
+}
+
+Result<json> JsonBody(const RequestContext& ctx) {
+  const std::string type = ctx.req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) != 0) {
+    return Status::Invalid("Content-Type must be application/json");
+  }
+  return ParseBody(ctx.req.body);
+}
+
+Result<std::map<std::string, std::string>> Query(const RequestContext& ctx) {
+  std::map<std::string, std::string> q;
+  for (const auto& [key, value] : ctx.req.params) {
+    if (!q.emplace(key, value).second) {
+      return Status::Invalid("query parameter '" + key + "' is given twice");
+    }
+  }
+  return q;
+}
+
+Status RequireRole(const RequestContext& ctx, std::initializer_list<Role> roles) {
+  for (Role r : roles) {
+    if (ctx.actor.role == r) return Status::Ok();
+  }
+  return Status::Forbidden(std::string("role ") + domain::RoleName(ctx.actor.role) +
+                           " may not use this route");
+}
+
+Status Health(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto n, s.app().db().CountCases());
+  Reply(ctx, 200, {{"status", "ok"}, {"version", "0.1.0"}, {"cases", n}});
+  return Status::Ok();
+}
+
+Status MetricsText(Server& s, RequestContext& ctx) {
+  ctx.res.set_content(s.metrics().Render(), "text/plain; version=0.0.4");
+  return Status::Ok();
+}
+
+Status Me(Server& s, RequestContext& ctx) {
+  const auto* unit = s.app().reference().units.Find(ctx.actor.unit);
+  Reply(ctx, 200, {{"role", domain::RoleName(ctx.actor.role)},
+                   {"name", ctx.actor.name},
+                   {"unit", unit ? UnitToJson(*unit) : json(nullptr)}});
+  return Status::Ok();
+}
+
+Status CreateCase(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto input, NewCaseFromJson(body));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Create(ctx.actor, input));
+  Reply(ctx, 201, CaseToJson(view, s.app().reference(), ctx.actor.role));
+  return Status::Ok();
+}
+
+Status GetCase(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Get(ctx.actor, id));
+  Reply(ctx, 200, CaseToJson(view, s.app().reference(), ctx.actor.role));
+  return Status::Ok();
+}
+
+Status ListCases(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto page, s.app().cases().List(ctx.actor, query));
+  json cases = json::array();
+  for (const auto& v : page.cases) {
+    cases.push_back(CaseToJson(v, s.app().reference(), ctx.actor.role));
+  }
+  Reply(ctx, 200, {{"cases", cases},
+                   {"next_cursor", page.next_cursor ? json(std::to_string(*page.next_cursor))
+                                                    : json(nullptr)}});
+  return Status::Ok();
+}
+
+Status ActOnCase(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto cmd, CommandFromJson(body));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Act(ctx.actor, id, cmd));
+  Reply(ctx, 200, CaseToJson(view, s.app().reference(), ctx.actor.role));
+  return Status::Ok();
+}
+
+Status ListUnits(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
+  const std::string level = query.count("level") ? query["level"] : "";
+  const std::string parent = query.count("parent") ? query["parent"] : "";
+  if (!level.empty()) JIESU_RETURN_IF_ERROR(domain::ParseUnitLevel(level).status());
+  json units = json::array();
+  for (const auto& u : s.app().reference().units.All()) {
+    if (!level.empty() && domain::UnitLevelName(u.level) != level &&
+        !(level == "village" && u.level == domain::UnitLevel::kCommunity)) {
+      continue;
+    }
+    if (!parent.empty() && u.parent != parent) continue;
+    units.push_back(UnitToJson(u));
+  }
+  Reply(ctx, 200, {{"units", units}});
+  return Status::Ok();
+}
+
+Status ListCategories(Server& s, RequestContext& ctx) {
+  json out = json::array();
+  for (const auto& c : s.app().reference().catalogue.All()) {
+    out.push_back(CategoryToJson(c, s.app().reference()));
+  }
+  Reply(ctx, 200, {{"categories", out}});
+  return Status::Ok();
+}
+
+Status Assessments(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(
+      ctx, {Role::kSupervisor, Role::kAdmin, Role::kOperator, Role::kHandler, Role::kInspector}));
+  JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
+  if (!query.count("month")) return Status::Invalid("month is required (YYYY-MM)");
+  JIESU_ASSIGN_OR_RETURN(auto a, s.app().assessments().Monthly(
+                                     query["month"], query.count("level") ? query["level"] : ""));
+  Reply(ctx, 200, assess::AssessmentToJson(a));
+  return Status::Ok();
+}
+
+Status Audit(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(ctx, {Role::kAdmin}));
+  JIESU_ASSIGN_OR_RETURN(auto entries, s.app().db().ListAudit(200, std::nullopt));
+  json out = json::array();
+  for (const auto& e : entries) {
+    out.push_back({{"id", e.id},
+                   {"at", FormatTime(e.at)},
+                   {"key_id", e.key_id},
+                   {"actor", e.actor},
+                   {"action", e.action},
+                   {"case_id", e.case_id ? json(*e.case_id) : json(nullptr)},
+                   {"detail", e.detail}});
+  }
+  Reply(ctx, 200, {{"entries", out}});
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/healthz", "healthz", false, Health},
+      {"GET", "/metrics", "metrics", false, MetricsText},
+      {"GET", "/api/v1/me", "me", true, Me},
+      {"POST", "/api/v1/cases", "cases.create", true, CreateCase},
+      {"GET", "/api/v1/cases", "cases.list", true, ListCases},
+      {"GET", R"(/api/v1/cases/(\d+))", "cases.get", true, GetCase},
+      {"POST", R"(/api/v1/cases/(\d+)/actions)", "cases.act", true, ActOnCase},
+      {"GET", "/api/v1/units", "units.list", true, ListUnits},
+      {"GET", "/api/v1/categories", "categories.list", true, ListCategories},
+      {"GET", "/api/v1/assessments", "assessments", true, Assessments},
+      {"GET", "/api/v1/audit", "audit", true, Audit},
+  };
+  return kRoutes;
+}
+
+}  // namespace jiesu::http

@@ -1,0 +1,165 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "http/routes.hpp"
+
+namespace jiesu::http {
+
+namespace {
+
+std::string NewRequestId() {
+  static std::atomic<std::uint64_t> counter{0};
+  static const std::uint64_t boot = std::random_device{}();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llx-%06llx",
+                static_cast<unsigned long long>(boot & 0xFFFFFF),
+                static_cast<unsigned long long>(++counter));
+  return buf;
+}
+
+std::string BearerToken(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  return "";
+}
+
+}  // namespace
+
+int HttpStatus(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+void WriteError(httplib::Response& res, const Status& s, const std::string& request_id) {
+  res.status = HttpStatus(s.code());
+  const nlohmann::json body = {{"error",
+                                {{"code", StatusCodeName(s.code())},
+                                 {"message", s.message()},
+                                 {"request_id", request_id}}}};
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
+  if (s.code() == StatusCode::kUnauthenticated) res.set_header("WWW-Authenticate", "Bearer");
+}
+
+void Metrics::Count(const std::string& method, const std::string& route, int status,
+                    double seconds) {
+  std::lock_guard lock(mu_);
+  ++requests_[{method, route, status}];
+  seconds_sum_[route] += seconds;
+}
+
+std::string Metrics::Render() const {
+  std::lock_guard lock(mu_);
+  std::string out =
+      "# HELP jiesu_http_requests_total HTTP requests by method, route and status.\n"
+      "# TYPE jiesu_http_requests_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    const auto& [method, route, status] = key;
+    out += "jiesu_http_requests_total{method=\"" + method + "\",route=\"" + route +
+           "\",code=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP jiesu_http_request_seconds_sum Time spent answering, by route.\n"
+         "# TYPE jiesu_http_request_seconds_sum counter\n";
+  for (const auto& [route, s] : seconds_sum_) {
+    out += "jiesu_http_request_seconds_sum{route=\"" + route + "\"} " + std::to_string(s) + "\n";
+  }
+  return out;
+}
+
+Server::Server(service::App& app) : app_(app) {
+  const int threads = app.config().http_threads;
+  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_.set_tcp_nodelay(true);
+  http_.set_payload_max_length(app.config().max_body_bytes);
+  http_.set_read_timeout(10, 0);
+  http_.set_write_timeout(10, 0);
+  http_.set_keep_alive_timeout(5);
+
+  for (const Route& route : Routes()) {
+    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
+      const auto start = std::chrono::steady_clock::now();
+      RequestContext ctx{req, res, {}, NewRequestId()};
+      res.set_header("X-Request-Id", ctx.request_id);
+      Status s;
+      try {
+        if (route.authenticated) {
+          auto actor = app_.auth().Authenticate(BearerToken(req));
+          s = actor.status();
+          if (actor.ok()) ctx.actor = std::move(*actor);
+        }
+        if (s.ok()) s = route.handler(*this, ctx);
+      } catch (const std::exception& e) {
+        spdlog::error("request {} {} {} failed: {}", ctx.request_id, req.method, req.path,
+                      e.what());
+        s = Status::Internal("internal error; quote request id " + ctx.request_id);
+      }
+      if (!s.ok()) {
+        if (s.code() == StatusCode::kInternal) {
+          spdlog::error("request {} {} {}: {}", ctx.request_id, req.method, req.path,
+                        s.message());
+        }
+        WriteError(res, s, ctx.request_id);
+      }
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      metrics_.Count(req.method, route.name, res.status, secs);
+    };
+    if (std::string(route.method) == "GET") {
+      http_.Get(route.pattern, handler);
+    } else {
+      http_.Post(route.pattern, handler);
+    }
+  }
+  if (!app.config().web_dir.empty()) http_.set_mount_point("/", app.config().web_dir);
+
+  // Errors httplib answers itself (no route, body too large, bad request line): same shape.
+  http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string id = NewRequestId();
+    switch (res.status) {
+      case 404: WriteError(res, Status::NotFound("no such route"), id); break;
+      case 405: WriteError(res, Status::Invalid("method not allowed"), id); res.status = 405; break;
+      case 413: WriteError(res, Status::TooLarge("the body is too large"), id); break;
+      case 414: WriteError(res, Status::TooLarge("the URI is too long"), id); res.status = 414; break;
+      default: {
+        const int code = res.status;
+        WriteError(res, Status::Invalid("bad request"), id);
+        res.status = code;
+      }
+    }
+  });
+}
+
+Status Server::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    port_ = http_.bind_to_any_port(host);
+  } else {
+    port_ = http_.bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0) {
+    return Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
+  }
+  return Status::Ok();
+}
+
+Status Server::Run() {
+  if (!http_.listen_after_bind()) return Status::Internal("the HTTP server stopped with an error");
+  return Status::Ok();
+}
+
+}  // namespace jiesu::http

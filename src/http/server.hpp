@@ -1,0 +1,58 @@
+// The HTTP server: cpp-httplib with TCP_NODELAY and a worker pool sized for keep-alive clients
+// (DESIGN §5), the route table of routes.cpp, bearer-key authentication, one JSON error shape,
+// request ids, metrics, and the dashboard's static files. Handlers are thin: parse, call one
+// service function, encode. Exceptions stop here (→ 500 with the request id, logged).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <httplib.h>
+
+#include "service/app.hpp"
+
+namespace jiesu::http {
+
+// Request counters for /metrics. Thread-safe.
+class Metrics {
+ public:
+  void Count(const std::string& method, const std::string& route, int status, double seconds);
+  std::string Render() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, long> requests_;
+  std::map<std::string, double> seconds_sum_;
+};
+
+class Server {
+ public:
+  explicit Server(service::App& app);
+  // Binds the address (port 0: any free port); Unavailable when it cannot.
+  Status Bind(const std::string& host, int port);
+  // Serves until Stop().
+  Status Run();
+  void Stop() { http_.stop(); }
+  // The port actually bound (for port 0).
+  int port() const { return port_; }
+
+  service::App& app() { return app_; }
+  Metrics& metrics() { return metrics_; }
+  httplib::Server& raw() { return http_; }
+
+ private:
+  service::App& app_;
+  httplib::Server http_;
+  Metrics metrics_;
+  int port_ = 0;
+};
+
+// Maps a Status to its HTTP code (the one table).
+int HttpStatus(StatusCode code);
+// Writes the error shape {"error":{"code","message","request_id"}}.
+void WriteError(httplib::Response& res, const Status& s, const std::string& request_id);
+
+}  // namespace jiesu::http

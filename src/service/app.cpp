@@ -1,0 +1,29 @@
+#include "service/app.hpp"
+
+namespace jiesu::service {
+
+Result<std::unique_ptr<App>> App::Open(const Config& config) {
+  std::unique_ptr<App> app(new App(config));
+  Config& cfg = app->config_;
+  if (cfg.data_dir.empty()) cfg.data_dir = DefaultDataDir();
+  if (cfg.secret_key_file.empty()) {
+    std::string path = cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu";
+    cfg.secret_key_file = path + ".key";
+  }
+  JIESU_ASSIGN_OR_RETURN(app->db_, storage::OpenDatabase(cfg.db_url));
+  JIESU_ASSIGN_OR_RETURN(app->ref_, LoadReference(*app->db_, cfg.data_dir));
+  JIESU_ASSIGN_OR_RETURN(auto vault, ContactVault::Open(cfg.secret_key_file));
+  app->vault_ = std::make_unique<ContactVault>(std::move(vault));
+  app->classifier_ = std::make_unique<dispatch::KeywordClassifier>(app->ref_->catalogue);
+  app->gazetteer_ = std::make_unique<dispatch::Gazetteer>(app->ref_->units);
+  app->router_ = std::make_unique<dispatch::Router>(app->ref_->units, app->ref_->catalogue,
+                                                    *app->classifier_, *app->gazetteer_);
+  app->auth_ = std::make_unique<AuthService>(*app->db_, app->ref_, app->clock_);
+  app->cases_ = std::make_unique<CaseService>(*app->db_, app->ref_, *app->vault_, *app->router_,
+                                              app->config_, app->clock_);
+  app->assessments_ =
+      std::make_unique<AssessmentService>(*app->db_, app->ref_, app->config_, app->clock_);
+  return app;
+}
+
+}  // namespace jiesu::service

@@ -1,0 +1,52 @@
+// App: everything a running jiesu needs, wired once from the Config — the database, reference
+// data, the contact vault, the router and the services. Owned by main (through cli/); the HTTP
+// server and the CLI commands borrow it. Thread-safe to share after Open().
+#pragma once
+
+#include <memory>
+
+#include "common/clock.hpp"
+#include "dispatch/classifier.hpp"
+#include "dispatch/gazetteer.hpp"
+#include "dispatch/router.hpp"
+#include "service/assessment_service.hpp"
+#include "service/auth_service.hpp"
+#include "service/case_service.hpp"
+#include "service/config.hpp"
+#include "service/contact_vault.hpp"
+#include "service/reference.hpp"
+#include "storage/database.hpp"
+
+namespace jiesu::service {
+
+class App {
+ public:
+  // Opens the database (migrating it), loads or seeds reference data and the secret key.
+  static Result<std::unique_ptr<App>> Open(const Config& config);
+
+  const Config& config() const { return config_; }
+  const Clock& clock() const { return clock_; }
+  storage::Database& db() { return *db_; }
+  const Reference& reference() const { return *ref_; }
+  const ContactVault& vault() const { return *vault_; }
+  AuthService& auth() { return *auth_; }
+  CaseService& cases() { return *cases_; }
+  AssessmentService& assessments() { return *assessments_; }
+
+ private:
+  explicit App(Config config) : config_(std::move(config)) {}
+
+  Config config_;
+  SystemClock clock_;
+  std::unique_ptr<storage::Database> db_;
+  std::shared_ptr<const Reference> ref_;
+  std::unique_ptr<ContactVault> vault_;
+  std::unique_ptr<dispatch::TextClassifier> classifier_;
+  std::unique_ptr<dispatch::Gazetteer> gazetteer_;
+  std::unique_ptr<dispatch::Router> router_;
+  std::unique_ptr<AuthService> auth_;
+  std::unique_ptr<CaseService> cases_;
+  std::unique_ptr<AssessmentService> assessments_;
+};
+
+}  // namespace jiesu::service

@@ -1,0 +1,66 @@
+#include "service/assessment_service.hpp"
+
+#include <algorithm>
+
+namespace jiesu::service {
+
+using namespace jiesu::domain;
+
+Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
+                                                      const std::string& level_name) {
+  JIESU_ASSIGN_OR_RETURN(Date first, ParseMonth(month));
+  JIESU_ASSIGN_OR_RETURN(UnitLevel level, ParseUnitLevel(level_name.empty() ? "township"
+                                                                            : level_name));
+  if (level == UnitLevel::kDistrict || level == UnitLevel::kGrid) {
+    return Status::Invalid("level must be township, community or department");
+  }
+  Date next = first;
+  next.month += 1;
+  if (next.month > 12) {
+    next.month = 1;
+    next.year += 1;
+  }
+  const Timestamp from = BeijingMidnight(first);
+  const Timestamp to = BeijingMidnight(next);
+
+  assess::MonthFacts facts;
+  facts.month = first;
+  facts.as_of = std::min(clock_.Now(), to);
+  JIESU_ASSIGN_OR_RETURN(auto events,
+                         db_.EventsBetween(from, to, {EventKind::kCallback, EventKind::kReopened}));
+  for (const auto& ue : events) {
+    const auto& p = ue.event.payload;
+    if (ue.event.kind == EventKind::kReopened) {
+      facts.reopened_units.push_back(ue.unit);
+      continue;
+    }
+    assess::CallbackFact f;
+    f.unit = ue.unit;
+    f.reachable = p.value("reachable", false);
+    if (f.reachable) {
+      f.contacted = p.value("contacted", false);
+      f.resolved = p.value("resolved", false);
+      auto s = ParseSatisfaction(p.value("satisfaction", std::string()));
+      if (!s.ok()) return Status::Internal("corrupt callback event on case " +
+                                           std::to_string(ue.event.case_id));
+      f.satisfaction = *s;
+    }
+    facts.callbacks.push_back(std::move(f));
+  }
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
+  for (const Case& c : cases) {
+    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into) continue;
+    assess::DispatchFact d;
+    d.unit = c.unit;
+    d.dispatched_at = *c.dispatched_at;
+    d.accepted_at = c.accepted_at;
+    d.response_due = *c.response_due;
+    d.replied_at = c.replied_at;
+    d.due = *c.due;
+    d.still_open = IsOpenForUnit(c.status);
+    facts.dispatches.push_back(d);
+  }
+  return assess::AssessMonth(facts, ref_->units, level, config_.weights);
+}
+
+}  // namespace jiesu::service

@@ -1,0 +1,39 @@
+// AuthService: API keys. A key reads "jz_<prefix>_<secret>": the prefix finds the row, the secret
+// is checked against its argon2id hash (libsodium crypto_pwhash_str); the plain key is shown once,
+// at creation, and never stored. Verified keys are cached in memory by a BLAKE2b digest so that
+// the deliberately slow hash runs once per key per process. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+#include "domain/role.hpp"
+#include "service/reference.hpp"
+#include "storage/database.hpp"
+
+namespace jiesu::service {
+
+class AuthService {
+ public:
+  AuthService(storage::Database& db, std::shared_ptr<const Reference> ref, const Clock& clock)
+      : db_(db), ref_(std::move(ref)), clock_(clock) {}
+
+  // Creates a key and returns it in plain text. A handler key must name a unit (any level below
+  // the district); other roles may name one. Fails with InvalidArgument on a bad role or unit.
+  Result<std::string> CreateKey(domain::Role role, const std::string& unit,
+                                const std::string& name);
+  // The actor behind a bearer token; Unauthenticated for a missing, malformed, unknown or revoked
+  // key (one message for all, so that the answer does not tell which).
+  Result<domain::Actor> Authenticate(const std::string& token);
+
+ private:
+  storage::Database& db_;
+  std::shared_ptr<const Reference> ref_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::unordered_map<std::string, domain::Actor> verified_;  // digest → actor
+};
+
+}  // namespace jiesu::service

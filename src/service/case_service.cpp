@@ -1,0 +1,412 @@
+#include "service/case_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "common/utf8.hpp"
+#include "dispatch/duplicates.hpp"
+
+namespace jiesu::service {
+
+using namespace jiesu::domain;
+
+namespace {
+
+constexpr std::size_t kMaxTitleChars = 200;
+constexpr std::size_t kMaxTextChars = 5000;
+constexpr std::size_t kMaxAddressChars = 500;
+constexpr std::size_t kMaxNameChars = 50;
+constexpr int kMaxRetries = 5;
+
+Status CheckLength(const std::string& value, const char* field, std::size_t max_chars) {
+  if (Utf8Length(value) > max_chars) {
+    return Status::Invalid(std::string(field) + " is longer than " + std::to_string(max_chars) +
+                           " characters");
+  }
+  return Status::Ok();
+}
+
+CaseSource DefaultSource(Role role) {
+  switch (role) {
+    case Role::kPublic: return CaseSource::kWeb;
+    case Role::kInspector: return CaseSource::kInspection;
+    case Role::kHandler: return CaseSource::kGrid;
+    default: return CaseSource::kHotline;
+  }
+}
+
+// Which sources a role may record.
+bool SourceAllowed(Role role, CaseSource source) {
+  switch (role) {
+    case Role::kAdmin:
+    case Role::kOperator: return true;
+    case Role::kPublic: return source == CaseSource::kWeb || source == CaseSource::kOpen311;
+    case Role::kInspector: return source == CaseSource::kInspection;
+    case Role::kHandler: return source == CaseSource::kGrid;
+    case Role::kSupervisor: return source == CaseSource::kProactive;
+    case Role::kSystem: return true;
+  }
+  return false;
+}
+
+Result<std::int64_t> ParseInt(const std::string& s, const char* field) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) {
+    return Status::Invalid(std::string(field) + " must be an integer");
+  }
+  return v;
+}
+
+Result<bool> ParseBool(const std::string& s, const char* field) {
+  if (s == "true" || s == "1") return true;
+  if (s == "false" || s == "0") return false;
+  return Status::Invalid(std::string(field) + " must be true or false");
+}
+
+}  // namespace
+
+CaseService::CaseService(storage::Database& db, std::shared_ptr<const Reference> ref,
+                         const ContactVault& vault, const dispatch::Router& router,
+                         const Config& config, const Clock& clock)
+    : db_(db), ref_(std::move(ref)), vault_(vault), router_(router), config_(config),
+      clock_(clock) {}
+
+DecideContext CaseService::Context() const {
+  DecideContext ctx;
+  ctx.now = clock_.Now();
+  ctx.units = &ref_->units;
+  ctx.catalogue = &ref_->catalogue;
+  ctx.calendar = &ref_->calendar;
+  return ctx;
+}
+
+bool CaseService::MayView(const Actor& actor, const Case& c) const {
+  if (actor.role != Role::kHandler) return true;
+  return !c.unit.empty() && ref_->units.IsWithin(c.unit, actor.unit);
+}
+
+CaseView CaseService::View(const Actor& actor, Case c, std::optional<Contact> contact) const {
+  CaseView v;
+  v.overdue = IsOverdue(c, clock_.Now());
+  v.actions = AvailableActions(c, actor.role);
+  if (actor.role == Role::kHandler) {
+    // A handler acts as its unit only on cases within its unit.
+    std::erase_if(v.actions, [&](Action a) {
+      return IsUnitAction(a) && !ref_->units.IsWithin(c.unit, actor.unit);
+    });
+  }
+  v.contact_masked = !SeesContact(actor.role);
+  if (contact && actor.role != Role::kPublic) {
+    if (v.contact_masked) {
+      contact->name = MaskName(contact->name);
+      contact->phone = MaskPhone(contact->phone);
+    }
+    v.contact = std::move(contact);
+  }
+  v.c = std::move(c);
+  return v;
+}
+
+Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, const Case& c) {
+  if (!c.has_contact || actor.role == Role::kPublic) return std::optional<Contact>();
+  JIESU_ASSIGN_OR_RETURN(auto sealed, db_.GetSealedContact(c.id));
+  if (!sealed) return std::optional<Contact>();
+  JIESU_ASSIGN_OR_RETURN(Contact contact, vault_.Unseal(*sealed));
+  if (SeesContact(actor.role)) {
+    storage::AuditEntry entry;
+    entry.at = clock_.Now();
+    entry.key_id = actor.key_id;
+    entry.actor = actor.name + " (" + RoleName(actor.role) + ")";
+    entry.action = "read_contact";
+    entry.case_id = c.id;
+    JIESU_RETURN_IF_ERROR(db_.AppendAudit(entry));
+  }
+  return std::optional<Contact>(std::move(contact));
+}
+
+std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
+                                                   const std::string& unit) {
+  std::vector<Duplicate> out;
+  if (unit.empty()) return out;
+  storage::CaseFilter f;
+  f.units = ref_->units.Subtree(unit);
+  f.created_from = clock_.Now() - std::int64_t{config_.duplicate_window_days} * kSecondsPerDay;
+  f.limit = 500;
+  auto recent = db_.ListCases(f);
+  if (!recent.ok()) {
+    spdlog::warn("duplicate check skipped: {}", recent.status().ToString());
+    return out;
+  }
+  const auto mine = dispatch::Bigrams(text);
+  for (const Case& c : *recent) {
+    if (IsTerminal(c.status)) continue;
+    const double score = dispatch::Similarity(mine, dispatch::Bigrams(c.title + c.text));
+    if (score >= config_.duplicate_threshold) out.push_back({c.id, c.title, score});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Duplicate& a, const Duplicate& b) { return a.score > b.score; });
+  if (out.size() > 5) out.resize(5);
+  return out;
+}
+
+Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in) {
+  JIESU_ASSIGN_OR_RETURN(CaseType type, ParseCaseType(in.type));
+  CaseSource source = DefaultSource(actor.role);
+  if (!in.source.empty()) {
+    JIESU_ASSIGN_OR_RETURN(source, ParseCaseSource(in.source));
+  }
+  if (!SourceAllowed(actor.role, source)) {
+    return Status::Forbidden(std::string("role ") + RoleName(actor.role) +
+                             " may not record cases from source " + CaseSourceName(source));
+  }
+  JIESU_ASSIGN_OR_RETURN(Urgency urgency, ParseUrgency(in.urgency));
+  const std::string text(TrimSpace(in.text));
+  if (text.empty()) return Status::Invalid("text is required");
+  JIESU_RETURN_IF_ERROR(CheckLength(text, "text", kMaxTextChars));
+  std::string title(TrimSpace(in.title));
+  JIESU_RETURN_IF_ERROR(CheckLength(title, "title", kMaxTitleChars));
+  if (title.empty()) title = std::string(Utf8Prefix(text, 30));
+  const std::string address(TrimSpace(in.address));
+  JIESU_RETURN_IF_ERROR(CheckLength(address, "address", kMaxAddressChars));
+  if (in.lat && (!std::isfinite(*in.lat) || *in.lat < -90 || *in.lat > 90)) {
+    return Status::Invalid("lat must be between -90 and 90");
+  }
+  if (in.lon && (!std::isfinite(*in.lon) || *in.lon < -180 || *in.lon > 180)) {
+    return Status::Invalid("lon must be between -180 and 180");
+  }
+  if (in.lat.has_value() != in.lon.has_value()) return Status::Invalid("give both lat and lon");
+  if (!in.category.empty() && ref_->catalogue.Find(in.category) == nullptr) {
+    return Status::Invalid("unknown category '" + in.category + "'");
+  }
+  if (!in.unit.empty()) {
+    if (ref_->units.Find(in.unit) == nullptr) return Status::Invalid("unknown unit '" + in.unit + "'");
+    const bool may_dispatch = RoleMayAct(actor.role, Action::kDispatch) ||
+                              (actor.role == Role::kHandler &&
+                               ref_->units.IsWithin(in.unit, actor.unit)) ||
+                              actor.role == Role::kInspector;
+    if (!may_dispatch) {
+      return Status::Forbidden(std::string("role ") + RoleName(actor.role) +
+                               " may not choose the handling unit");
+    }
+  }
+  std::optional<Contact> caller;
+  if (in.caller && !in.anonymous) {
+    caller = in.caller;
+    caller->name = std::string(TrimSpace(caller->name));
+    JIESU_RETURN_IF_ERROR(CheckLength(caller->name, "caller.name", kMaxNameChars));
+    if (!caller->phone.empty()) JIESU_RETURN_IF_ERROR(ValidatePhone(caller->phone));
+    if (caller->name.empty() && caller->phone.empty()) caller.reset();
+  }
+
+  DispatchInfo info;
+  info.proposal = router_.Propose(title, text, address, in.category);
+
+  const DecideContext ctx = Context();
+  CaseEvent created;
+  created.seq = 1;
+  created.at = ctx.now;
+  created.kind = EventKind::kCreated;
+  created.actor_role = actor.role;
+  created.actor_unit = actor.unit;
+  created.actor_name = actor.name;
+  created.payload = {{"type", CaseTypeName(type)},
+                     {"source", CaseSourceName(source)},
+                     {"urgency", UrgencyName(urgency)},
+                     {"title", title},
+                     {"text", text},
+                     {"address", address},
+                     {"category", in.category.empty() && info.proposal.category
+                                      ? info.proposal.category->code
+                                      : in.category},
+                     {"anonymous", in.anonymous},
+                     {"has_contact", caller.has_value()}};
+  if (in.lat) {
+    created.payload["lat"] = *in.lat;
+    created.payload["lon"] = *in.lon;
+  }
+  if (in.inspection_id) created.payload["inspection_id"] = *in.inspection_id;
+  if (!info.proposal.place.empty()) created.payload["place"] = info.proposal.place;
+
+  storage::NewCase nc;
+  nc.events.push_back(created);
+  Case draft = Fold(nc.events);
+
+  // Dispatch now: to the unit the operator named, or to the router's choice when confident
+  // (a 咨询 waits for the operator, who usually answers it at once; an emergency is transferred).
+  Command dispatch;
+  dispatch.action = Action::kDispatch;
+  Actor dispatcher = actor;
+  if (!in.unit.empty()) {
+    dispatch.unit = in.unit;
+    dispatch.category = draft.category;
+    if (actor.role != Role::kOperator && actor.role != Role::kAdmin) {
+      dispatcher = Actor{Role::kSystem, "", "jiesu", 0};  // on behalf of a grid/inspection report
+    }
+  } else if (info.proposal.unit && info.proposal.confidence >= config_.auto_dispatch_threshold &&
+             type != CaseType::kConsult && urgency != Urgency::kEmergency) {
+    dispatch.unit = info.proposal.unit->code;
+    dispatch.category = draft.category;
+    dispatch.automatic = true;
+    dispatch.confidence = info.proposal.confidence;
+    dispatcher = Actor{Role::kSystem, "", "jiesu router", 0};
+    info.automatic = true;
+  }
+  if (!dispatch.unit.empty()) {
+    JIESU_ASSIGN_OR_RETURN(auto events, Decide(draft, dispatch, dispatcher, ctx));
+    nc.events.insert(nc.events.end(), events.begin(), events.end());
+  }
+  info.duplicates =
+      FindDuplicates(title + text, info.proposal.unit ? info.proposal.unit->code : in.unit);
+  if (caller) nc.sealed_contact = vault_.Seal(*caller);
+
+  JIESU_ASSIGN_OR_RETURN(auto stored, db_.CreateCases({std::move(nc)}));
+  CaseView v = View(actor, std::move(stored.front()), caller);
+  v.dispatch = std::move(info);
+  return v;
+}
+
+Result<CaseView> CaseService::Get(const Actor& actor, std::int64_t id) {
+  JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(id));
+  if (!MayView(actor, c)) {
+    return Status::Forbidden("case " + std::to_string(id) + " is outside your unit");
+  }
+  JIESU_ASSIGN_OR_RETURN(auto contact, LoadContact(actor, c));
+  JIESU_ASSIGN_OR_RETURN(auto events, db_.GetEvents(id));
+  CaseView v = View(actor, std::move(c), std::move(contact));
+  v.events = std::move(events);
+  return v;
+}
+
+Result<CasePage> CaseService::List(const Actor& actor,
+                                   const std::map<std::string, std::string>& q) {
+  static const std::set<std::string> kKnown = {"unit",  "status", "category", "type",
+                                               "from",  "to",     "q",        "overdue",
+                                               "limit", "cursor", "supervised"};
+  for (const auto& [key, value] : q) {
+    if (!kKnown.count(key)) return Status::Invalid("unknown query parameter '" + key + "'");
+  }
+  const auto get = [&](const char* key) {
+    const auto it = q.find(key);
+    return it == q.end() ? std::string() : it->second;
+  };
+  storage::CaseFilter f;
+  f.now = clock_.Now();
+  std::string scope = actor.role == Role::kHandler ? actor.unit : "";
+  if (const std::string unit = get("unit"); !unit.empty()) {
+    if (ref_->units.Find(unit) == nullptr) return Status::Invalid("unknown unit '" + unit + "'");
+    if (!scope.empty() && !ref_->units.IsWithin(unit, scope)) {
+      return Status::Forbidden("unit " + unit + " is outside your unit");
+    }
+    scope = unit;
+  }
+  if (!scope.empty()) f.units = ref_->units.Subtree(scope);
+  if (const std::string s = get("status"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.status, ParseCaseStatus(s));
+  }
+  if (const std::string s = get("type"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.type, ParseCaseType(s));
+  }
+  if (const std::string s = get("category"); !s.empty()) {
+    if (ref_->catalogue.Find(s) == nullptr) return Status::Invalid("unknown category '" + s + "'");
+    for (const auto& c : ref_->catalogue.All()) {
+      if (c.code == s || c.parent == s) f.categories.push_back(c.code);
+    }
+  }
+  if (const std::string s = get("from"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.created_from, ParseTime(s));
+  }
+  if (const std::string s = get("to"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.created_to, ParseTime(s));
+  }
+  f.query = std::string(TrimSpace(get("q")));
+  JIESU_RETURN_IF_ERROR(CheckLength(f.query, "q", 100));
+  if (const std::string s = get("overdue"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.overdue, ParseBool(s, "overdue"));
+  }
+  if (const std::string s = get("supervised"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.supervised, ParseBool(s, "supervised"));
+  }
+  if (const std::string s = get("limit"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(auto limit, ParseInt(s, "limit"));
+    if (limit < 1 || limit > config_.list_limit_max) {
+      return Status::Invalid("limit must be between 1 and " +
+                             std::to_string(config_.list_limit_max));
+    }
+    f.limit = static_cast<int>(limit);
+  }
+  if (const std::string s = get("cursor"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(auto cursor, ParseInt(s, "cursor"));
+    if (cursor < 1) return Status::Invalid("cursor must be positive");
+    f.before_id = cursor;
+  }
+  const int limit = f.limit;
+  f.limit = limit + 1;  // one more tells whether there is a next page
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.ListCases(f));
+  CasePage page;
+  if (static_cast<int>(cases.size()) > limit) {
+    cases.resize(limit);
+    page.next_cursor = cases.back().id;
+  }
+  for (Case& c : cases) {
+    // Lists never carry contact: an operator opens the case to see it (and that read is audited).
+    page.cases.push_back(View(actor, std::move(c), std::nullopt));
+  }
+  return page;
+}
+
+Result<CaseView> CaseService::Act(const Actor& actor, std::int64_t id, const Command& cmd) {
+  for (int attempt = 0;; ++attempt) {
+    JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(id));
+    if (!MayView(actor, c) ||
+        (actor.role == Role::kHandler && IsUnitAction(cmd.action) &&
+         !ref_->units.IsWithin(c.unit, actor.unit))) {
+      return Status::Forbidden("case " + std::to_string(id) + " is outside your unit");
+    }
+    DecideContext ctx = Context();
+    std::optional<Case> target;
+    if (cmd.action == Action::kMerge && cmd.into && *cmd.into != id) {
+      auto t = db_.GetCase(*cmd.into);
+      if (!t.ok() && t.status().code() != StatusCode::kNotFound) return t.status();
+      if (t.ok()) target = std::move(*t);
+      ctx.merge_target = target ? &*target : nullptr;
+    }
+    JIESU_ASSIGN_OR_RETURN(auto events, Decide(c, cmd, actor, ctx));
+    auto stored = db_.AppendEvents(id, c.version, std::move(events));
+    if (stored.ok()) {
+      JIESU_ASSIGN_OR_RETURN(auto contact, LoadContact(actor, *stored));
+      return View(actor, std::move(*stored), std::move(contact));
+    }
+    if (stored.status().code() != StatusCode::kConflict || attempt + 1 >= kMaxRetries) {
+      return stored.status();
+    }
+  }
+}
+
+Result<int> CaseService::SuperviseOverdue() {
+  storage::CaseFilter f;
+  f.now = clock_.Now();
+  f.overdue = true;
+  f.supervised = false;
+  f.limit = 1000;
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.ListCases(f));
+  const Actor system{Role::kSystem, "", "jiesu 督办", 0};
+  int flagged = 0;
+  for (const Case& c : cases) {
+    if (!IsOpenForUnit(c.status)) continue;
+    Command cmd;
+    cmd.action = Action::kSupervise;
+    cmd.note = "超期自动督办: 办理时限 " + FormatTime(c.due.value_or(0));
+    auto events = Decide(c, cmd, system, Context());
+    if (!events.ok()) continue;
+    auto stored = db_.AppendEvents(c.id, c.version, std::move(*events));
+    if (stored.ok()) ++flagged;
+  }
+  return flagged;
+}
+
+}  // namespace jiesu::service

@@ -1,0 +1,105 @@
+// CaseService: the use cases on cases — intake (with routing and duplicate check), reading with
+// role and unit scope, listing, and workflow actions. The HTTP and CLI layers call only this.
+// Rules enforced here and nowhere else: who may see which case (a handler only its unit's
+// subtree), who sees caller contact unmasked (operators and admins; each such read is audited),
+// and optimistic concurrency (a concurrent change makes it re-read and decide again).
+// Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "dispatch/router.hpp"
+#include "domain/workflow.hpp"
+#include "service/config.hpp"
+#include "service/contact_vault.hpp"
+#include "service/reference.hpp"
+#include "storage/database.hpp"
+
+namespace jiesu::service {
+
+struct NewCaseInput {
+  std::string type;  // consult|help|complaint|report|suggestion or 咨询|求助|投诉|举报|建议
+  std::string title;
+  std::string text;
+  std::string address;
+  std::optional<double> lat;
+  std::optional<double> lon;
+  std::string source;  // default by role: hotline (operator), web (public), inspection, grid
+  std::string category;
+  std::string unit;
+  std::string urgency;
+  std::optional<Contact> caller;
+  bool anonymous = false;
+  std::optional<std::int64_t> inspection_id;
+};
+
+struct Duplicate {
+  std::int64_t id = 0;
+  std::string title;
+  double score = 0;
+};
+
+struct DispatchInfo {
+  dispatch::Proposal proposal;
+  bool automatic = false;
+  std::vector<Duplicate> duplicates;
+};
+
+// A case as one actor may see it.
+struct CaseView {
+  domain::Case c;
+  std::optional<Contact> contact;  // masked unless the actor may see it
+  bool contact_masked = true;
+  bool overdue = false;
+  std::vector<domain::Action> actions;       // what this actor could do now
+  std::vector<domain::CaseEvent> events;     // filled by Get
+  std::optional<DispatchInfo> dispatch;      // filled by Create
+};
+
+struct CasePage {
+  std::vector<CaseView> cases;
+  std::optional<std::int64_t> next_cursor;
+};
+
+class CaseService {
+ public:
+  CaseService(storage::Database& db, std::shared_ptr<const Reference> ref,
+              const ContactVault& vault, const dispatch::Router& router, const Config& config,
+              const Clock& clock);
+
+  // Records a case, proposes category and unit, dispatches when the operator named the unit or
+  // the router is confident enough. Fails with InvalidArgument on bad input, Forbidden when the
+  // role may not create cases or set what it set.
+  Result<CaseView> Create(const domain::Actor& actor, const NewCaseInput& input);
+  // NotFound, or Forbidden outside a handler's unit.
+  Result<CaseView> Get(const domain::Actor& actor, std::int64_t id);
+  // Query parameters as in DESIGN §6.3 (unit, status, category, type, from, to, q, overdue,
+  // supervised, limit, cursor); InvalidArgument on a bad value.
+  Result<CasePage> List(const domain::Actor& actor, const std::map<std::string, std::string>& query);
+  // Performs a workflow action. Conflict for a transition the table refuses, Forbidden for the
+  // wrong role or unit, InvalidArgument for missing arguments, NotFound for no such case.
+  Result<CaseView> Act(const domain::Actor& actor, std::int64_t id, const domain::Command& cmd);
+  // 督办: flags every overdue case not yet supervised, as the system. Returns how many.
+  Result<int> SuperviseOverdue();
+
+ private:
+  bool MayView(const domain::Actor& actor, const domain::Case& c) const;
+  CaseView View(const domain::Actor& actor, domain::Case c, std::optional<Contact> contact) const;
+  Result<std::optional<Contact>> LoadContact(const domain::Actor& actor, const domain::Case& c);
+  std::vector<Duplicate> FindDuplicates(const std::string& text, const std::string& unit);
+  domain::DecideContext Context() const;
+
+  storage::Database& db_;
+  std::shared_ptr<const Reference> ref_;
+  const ContactVault& vault_;
+  const dispatch::Router& router_;
+  const Config& config_;
+  const Clock& clock_;
+};
+
+}  // namespace jiesu::service

@@ -1,0 +1,41 @@
+// ContactVault: caller contact data (条例 Art. 8, 35) sealed with libsodium's secretbox
+// (XSalsa20-Poly1305) before it reaches storage, opened only for roles that may see it, and masked
+// for everyone else. The key comes from JIESU_SECRET_KEY (64 hex digits) or a key file created
+// with mode 0600 on first start. Thread-safe after construction.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace jiesu::service {
+
+struct Contact {
+  std::string name;
+  std::string phone;
+};
+
+class ContactVault {
+ public:
+  // Fails with InvalidArgument for a malformed JIESU_SECRET_KEY, Internal when the key file cannot
+  // be read or created.
+  static Result<ContactVault> Open(const std::string& key_file);
+
+  std::string Seal(const Contact& contact) const;
+  // Fails with Internal when the box does not open (wrong key or corrupt data).
+  Result<Contact> Unseal(const std::string& sealed) const;
+
+ private:
+  std::array<unsigned char, 32> key_{};
+};
+
+// 13812341234 → 138****1234; short numbers keep only their last two digits.
+std::string MaskPhone(const std::string& phone);
+// 张三 → 张*, 欧阳娜娜 → 欧***.
+std::string MaskName(const std::string& name);
+// Checks a phone number: digits with optional leading + and separators, 5–20 digits.
+Status ValidatePhone(const std::string& phone);
+
+}  // namespace jiesu::service

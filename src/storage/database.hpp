@@ -1,0 +1,117 @@
+// Database: the storage interface every backend implements (sqlite/ now, postgres/ later). The
+// event log is the source of truth: every write appends events and rewrites the case's row as
+// their fold, in one transaction. A successful write returns only after it is durable (fsync'd),
+// and concurrent writes are grouped into one transaction (group commit).
+//
+// Implementations are thread-safe: any number of threads may call any method concurrently.
+// Every method fails with Internal on an I/O or database error, Unavailable when shutting down.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/case.hpp"
+#include "domain/case_event.hpp"
+#include "domain/category.hpp"
+#include "domain/role.hpp"
+#include "domain/unit.hpp"
+
+namespace jiesu::storage {
+
+struct CaseFilter {
+  std::vector<std::string> units;  // responsible unit in this set; empty = any
+  std::optional<domain::CaseStatus> status;
+  std::vector<std::string> categories;  // category in this set; empty = any
+  std::optional<domain::CaseType> type;
+  std::optional<Timestamp> created_from;  // inclusive
+  std::optional<Timestamp> created_to;    // exclusive
+  std::string query;                      // substring of title, text or address
+  std::optional<bool> overdue;            // evaluated at `now`
+  std::optional<bool> supervised;
+  Timestamp now = 0;
+  int limit = 50;
+  std::optional<std::int64_t> before_id;  // cursor: only ids below this, newest first
+};
+
+struct KeyRecord {
+  std::int64_t id = 0;
+  std::string prefix;
+  std::string hash;
+  domain::Role role = domain::Role::kPublic;
+  std::string unit;
+  std::string name;
+  Timestamp created_at = 0;
+  bool revoked = false;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  Timestamp at = 0;
+  std::int64_t key_id = 0;
+  std::string actor;
+  std::string action;
+  std::optional<std::int64_t> case_id;
+  std::string detail;
+};
+
+// A new case: its events (the first is `created`; case ids are filled in by the store) and the
+// sealed caller contact, if any.
+struct NewCase {
+  std::vector<domain::CaseEvent> events;
+  std::optional<std::string> sealed_contact;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Reference data. Replace* rewrites the whole table in one transaction.
+  virtual Result<std::vector<domain::Unit>> LoadUnits() = 0;
+  virtual Status ReplaceUnits(const std::vector<domain::Unit>& units) = 0;
+  virtual Result<std::vector<domain::Category>> LoadCategories() = 0;
+  virtual Status ReplaceCategories(const std::vector<domain::Category>& categories) = 0;
+
+  // Creates cases atomically (all or none) and returns them folded, with their new ids.
+  virtual Result<std::vector<domain::Case>> CreateCases(std::vector<NewCase> cases) = 0;
+  // Appends events to a case whose current version is `expected_version`; Conflict when another
+  // writer got there first (the caller re-reads and decides again), NotFound for no such case.
+  virtual Result<domain::Case> AppendEvents(std::int64_t case_id, int expected_version,
+                                            std::vector<domain::CaseEvent> events) = 0;
+  virtual Result<domain::Case> GetCase(std::int64_t id) = 0;
+  virtual Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) = 0;
+  virtual Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) = 0;
+  virtual Result<std::int64_t> CountCases() = 0;
+  // Events of the given kinds with from <= at < to, oldest first; with `unit` of each set to the
+  // case's responsible unit after the event.
+  struct UnitEvent {
+    domain::CaseEvent event;
+    std::string unit;
+  };
+  virtual Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
+                                                       const std::vector<domain::EventKind>& kinds) = 0;
+  // Cases first dispatched... any dispatch event in [from, to): for timeliness figures.
+  virtual Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) = 0;
+
+  // The sealed contact of a case, or nullopt.
+  virtual Result<std::optional<std::string>> GetSealedContact(std::int64_t case_id) = 0;
+
+  virtual Result<std::int64_t> InsertKey(const KeyRecord& key) = 0;
+  virtual Result<std::optional<KeyRecord>> FindKey(const std::string& prefix) = 0;
+
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<std::int64_t> before_id) = 0;
+
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+  virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
+};
+
+// Opens a database from a URL: "sqlite:PATH" (or a bare path). Creates and migrates the schema.
+// Fails with InvalidArgument for an unsupported URL.
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+
+}  // namespace jiesu::storage
