@@ -1,11 +1,18 @@
 #include "service/app.hpp"
 
+#include <filesystem>
+
 namespace jiesu::service {
 
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::unique_ptr<App> app(new App(config));
   Config& cfg = app->config_;
   if (cfg.data_dir.empty()) cfg.data_dir = DefaultDataDir();
+  if (cfg.web_dir.empty()) {
+    std::error_code ec;
+    const auto web = std::filesystem::path(cfg.data_dir).parent_path() / "web";
+    if (std::filesystem::exists(web / "index.html", ec)) cfg.web_dir = web.string();
+  }
   if (cfg.secret_key_file.empty()) {
     std::string path = cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu";
     cfg.secret_key_file = path + ".key";

@@ -29,8 +29,8 @@ constexpr std::int64_t kDay = kSecondsPerDay;
 // Shares and rates of the simulated district. Beijing's 12345 publishes roughly: over half of the
 // requests are 咨询, most answered by the operator at once; among the rest, 属地 (the township)
 // handles the larger part.
-constexpr double kLocalShare = 0.27;          // 属地 non-consult cases: the stream every township gets
-constexpr double kConsultShareOfOthers = 0.753;  // → ~55 % 咨询 overall
+constexpr double kLocalShare = 0.32;  // 属地 non-consult cases: the stream every township gets
+constexpr double kConsultShareOfOthers = 0.81;  // of the rest → ~55 % 咨询 overall
 constexpr double kAnsweredAtIntake = 0.80;
 constexpr double kEmergencyShare = 0.008;
 constexpr double kDuplicateShare = 0.02;
@@ -285,6 +285,16 @@ std::string Expand(std::string_view tpl, const Fill& f) {
   return out;
 }
 
+// How people name a community or village: 宋庄村委会 → 宋庄村, 尹家河村村委会 → 尹家河村.
+std::string PlaceName(const Unit& u) {
+  std::string name = u.short_name;
+  if (EndsWith(name, "村委会")) {
+    name.resize(name.size() - std::string_view("村委会").size());
+    if (!EndsWith(name, "村")) name += "村";
+  }
+  return name;
+}
+
 bool Mentions(std::string_view text, std::string_view key) {
   return text.find(key) != std::string_view::npos;
 }
@@ -466,7 +476,7 @@ class World {
   std::vector<Arrival> Arrivals();
   Content MakeContent(const Arrival& a, Rng& rng, const std::vector<Sim>& sims) const;
   void Create(Sim& sim, Rng& rng, const ContactVault& vault) const;
-  void Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims) const;
+  void Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims);
 
   Date first_month() const { return start_; }
   DecideContext Context() const {
@@ -478,8 +488,9 @@ class World {
   }
 
  private:
-  bool Round(Run& run, Rng& rng, const Content& k, int round) const;
+  bool Round(Run& run, Rng& rng, const Content& k, int round);
   double Quality(const std::string& unit, Timestamp t) const;
+  double Even(const std::string& unit, int stream);
   std::string ObjectionTarget(const Case& c, const Content& k, Rng& rng) const;
   std::string ShortName(const std::string& code) const {
     const Unit* u = ref_.units.Find(code);
@@ -508,6 +519,7 @@ class World {
   std::vector<Township> townships_;
   std::vector<const Unit*> departments_;
   std::map<std::string, double, std::less<>> quality_;  // base quality by unit code
+  std::map<std::string, std::uint64_t, std::less<>> draws_;  // Even() position by unit#stream
   // Template indices: non-consult 属地 / department ones by type, and all consults.
   std::array<std::vector<std::size_t>, 5> local_by_type_, dept_by_type_;
   std::vector<std::size_t> local_all_, dept_all_, consults_;
@@ -531,7 +543,9 @@ Status World::Init() {
     const Unit* t = ref_.units.TownshipOf(u->code);
     if (t == nullptr) continue;
     Township& town = townships_[index.at(t->code)];
-    (EndsWith(u->short_name, "村") ? town.rural : town.urban).push_back(u);
+    // A 虚拟社区 is a statistical placeholder nobody lives in.
+    if (Mentions(u->short_name, "虚拟")) continue;
+    (EndsWith(PlaceName(*u), "村") ? town.rural : town.urban).push_back(u);
   }
   departments_ = ref_.units.ByLevel(UnitLevel::kDepartment);
   std::sort(departments_.begin(), departments_.end(),
@@ -579,8 +593,20 @@ double World::Quality(const std::string& unit, Timestamp t) const {
   // A unit has better and worse months: the ranking moves a little from month to month.
   const Date d = BeijingDate(t);
   const std::uint64_t month = static_cast<std::uint64_t>(d.year * 12 + d.month);
-  const double jitter = (UnitOf(Mix(opt_.seed ^ HashText(unit), month)) - 0.5) * 0.16;
+  const double jitter = (UnitOf(Mix(opt_.seed ^ HashText(unit), month)) - 0.5) * 0.10;
   return std::clamp(base + jitter, 0.0, 1.0);
+}
+
+// Callback outcomes use, per unit, an additive golden-ratio sequence rather than independent
+// draws: over the dozen or so callbacks a township has in a month its rates then follow its quality
+// closely, so the ranking shows the units' differences rather than the dice.
+double World::Even(const std::string& unit, int stream) {
+  // Communities share their township's sequence: each alone has too few callbacks to even out.
+  const Unit* town = ref_.units.TownshipOf(unit);
+  const std::string key = (town ? town->code : unit) + "#" + std::to_string(stream);
+  const double offset = UnitOf(Mix(opt_.seed, HashText(key)));
+  const double x = offset + static_cast<double>(draws_[key]++) * 0.6180339887498949;
+  return x - std::floor(x);
 }
 
 std::vector<Arrival> World::Arrivals() {
@@ -632,7 +658,7 @@ std::vector<Arrival> World::Arrivals() {
     const Date month = AddMonths(start_, opt_.months - 1);
     const Timestamp from = BeijingMidnight(month), to = BeijingMidnight(AddMonths(month, 1));
     std::erase_if(out, [&](const Arrival& a) {
-      return a.township == quiet && a.at >= from - 20 * kDay && a.at < to - 7 * kDay;
+      return a.township == quiet && a.at >= from - 12 * kDay && a.at < to - 7 * kDay;
     });
     for (int day : {2, 9, 16}) {
       out.push_back({from + day * kDay + 10 * kHour + rng.Below(kHour), order++, quiet, true, true});
@@ -736,7 +762,8 @@ Content World::MakeContent(const Arrival& a, Rng& rng, const std::vector<Sim>& s
     }
   }
   k.place = PickPlace(town, k.category, rng);
-  f.place = k.place ? k.place->short_name : f.township;
+  // A township without a real community (文景街道 has only a 虚拟社区) gets an invented estate.
+  f.place = k.place ? PlaceName(*k.place) : f.brand + "家园";
   k.title = Expand(title_tpl, f);
   k.text = Expand(text_tpl, f);
   const std::string both = title_tpl + text_tpl;
@@ -744,7 +771,7 @@ Content World::MakeContent(const Arrival& a, Rng& rng, const std::vector<Sim>& s
   if (Mentions(both, "{road}") && !Mentions(both, "{place}")) {
     k.address += f.road + "（" + f.place + "附近）";
   } else {
-    if (k.place) k.address += k.place->short_name;
+    k.address += f.place;
     if (Mentions(both, "{building}")) k.address += f.building + "号楼";
   }
 
@@ -856,7 +883,7 @@ std::string World::ObjectionTarget(const Case& c, const Content& k, Rng& rng) co
   return target == c.unit ? std::string() : target;
 }
 
-void World::Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims) const {
+void World::Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims) {
   const Timestamp t0 = k.at;
   if (k.emergency) {
     Command cmd = Cmd(Action::kTransfer);
@@ -931,7 +958,7 @@ void World::Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& s
 }
 
 // One pass from dispatch to close; true when the case was reopened and goes round again.
-bool World::Round(Run& run, Rng& rng, const Content& k, int round) const {
+bool World::Round(Run& run, Rng& rng, const Content& k, int round) {
   const Case& c = run.c();
   if (round == 0 && !k.simple && rng.Chance(kObjectionShare)) {
     const std::string target = ObjectionTarget(c, k, rng);
@@ -958,8 +985,7 @@ bool World::Round(Run& run, Rng& rng, const Content& k, int round) const {
       at = *c.response_due + rng.Between(10, 20 * 60) * kMinute;
     } else {
       const double span = static_cast<double>(*c.response_due - from - 5 * kMinute);
-      const double u = rng.Unit();
-      at = from + 3 * kMinute + (span > 0 ? static_cast<Timestamp>(span * u * u) : 0);
+      at = from + 3 * kMinute + (span > 0 ? static_cast<Timestamp>(span * rng.Unit()) : 0);
     }
     if (!run.Do(Cmd(Action::kAccept), Handler(c.unit), at)) return false;
   }
@@ -1022,10 +1048,10 @@ bool World::Round(Run& run, Rng& rng, const Content& k, int round) const {
   q = Quality(c.unit, at);
   Command callback = Cmd(Action::kCallback);
   callback.reachable = true;
-  callback.contacted = rng.Chance(0.90 + 0.09 * q);
-  const bool resolved = rng.Chance(claim ? 0.78 + 0.21 * q : 0.15);
+  callback.contacted = Even(c.unit, 0) < 0.90 + 0.09 * q;
+  const bool resolved = Even(c.unit, 1) < (claim ? 0.78 + 0.21 * q : 0.15);
   callback.resolved = resolved;
-  const double u = rng.Unit();
+  const double u = Even(c.unit, 2);
   if (resolved) {
     callback.satisfaction = u < 0.72 + 0.25 * q ? Satisfaction::kSatisfied
                             : u < 0.98          ? Satisfaction::kBasicallySatisfied
