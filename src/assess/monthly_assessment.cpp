@@ -156,6 +156,9 @@ Assessment AssessMonth(const MonthFacts& facts, const domain::UnitTree& units,
 
   std::sort(result.units.begin(), result.units.end(),
             [](const UnitAssessment& x, const UnitAssessment& y) {
+              // A unit with too few callbacks is ranked, but after every unit with enough: one
+              // quick case must not top the ranking (DESIGN §1a).
+              if (x.low_sample != y.low_sample) return y.low_sample;
               if (!SameScore(x.rates.score, y.rates.score)) return x.rates.score > y.rates.score;
               if (x.tally.valid != y.tally.valid) return x.tally.valid > y.tally.valid;
               return x.code < y.code;
@@ -164,7 +167,8 @@ Assessment AssessMonth(const MonthFacts& facts, const domain::UnitTree& units,
   // rank, since the published 成绩 is the same.
   for (std::size_t i = 0; i < result.units.size(); ++i) {
     UnitAssessment& u = result.units[i];
-    if (i > 0 && SameScore(u.rates.score, result.units[i - 1].rates.score)) {
+    if (i > 0 && u.low_sample == result.units[i - 1].low_sample &&
+        SameScore(u.rates.score, result.units[i - 1].rates.score)) {
       u.rank = result.units[i - 1].rank;
     } else {
       u.rank = static_cast<int>(i) + 1;

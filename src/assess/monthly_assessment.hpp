@@ -86,8 +86,9 @@ struct Assessment {
 //  - department: department facts only;
 //  - district: every fact in the tree.
 // Facts naming a code missing from the tree count nowhere. Units with a valid callback are scored
-// (domain::Score) and ranked by score descending (scores within 1e-9 are equal), then more valid
-// callbacks, then code; equal scores share a rank (1, 2, 2, 4). Units without one go to
+// (domain::Score) and ranked: units flagged low_sample after all others, then by score descending
+// (scores within 1e-9 are equal), then more valid callbacks, then code; equal scores share a rank
+// (1, 2, 2, 4). Units without one go to
 // zero_request_units, ordered by code. Never fails.
 Assessment AssessMonth(const MonthFacts& facts, const domain::UnitTree& units,
                        domain::UnitLevel level, const domain::ScoreWeights& weights);
