@@ -31,9 +31,12 @@ std::string ShortUnitName(std::string_view official) {
                                                   suffix) == 0;
   };
   const auto cut = [&](std::string_view suffix) { s.resize(s.size() - suffix.size()); };
-  if (ends("村民委员会")) {
-    cut("村民委员会");
-    return s + "村";
+  for (std::string_view suffix : {"村民委员会", "村委会"}) {
+    if (ends(suffix)) {
+      cut(suffix);
+      if (!ends("村")) s += "村";  // 尹家河村村委会 → 尹家河村, 宋庄村委会 → 宋庄村
+      return s;
+    }
   }
   for (std::string_view suffix : {"居民委员会", "居委会", "社区居委会"}) {
     if (ends(suffix)) {

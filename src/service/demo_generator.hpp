@@ -24,15 +24,15 @@ namespace jiesu::service {
 struct DemoOptions {
   int months = 3;  // full calendar months before the month of `now` (0..36)
   std::uint64_t seed = 12345;
-  Timestamp now = 0;  // 0: the system clock
-  int cases_per_month = 1500;  // volume of a full month (1..100000), with ±8 % noise
+  Timestamp now = 0;                        // 0: the system clock
+  int cases_per_month = 1500;               // volume of a full month (1..100000), with ±8 % noise
   std::string data_dir = DefaultDataDir();  // holds demo/templates.csv and demo/answers.csv
 };
 
 struct DemoStats {
   int cases = 0;
   int events = 0;
-  int callbacks = 0;  // valid (reachable) callbacks recorded
+  int callbacks = 0;                    // valid (reachable) callbacks recorded
   std::string first_month, last_month;  // "YYYY-MM"
 };
 
