@@ -116,10 +116,10 @@ TEST_F(AssessMonthTest, AssessTownshipsHandComputed) {
   const Assessment a = AssessMonth(facts_, tree_, UnitLevel::kTownship, ScoreWeights{});
 
   ASSERT_EQ(a.units.size(), 3u);
-  // B (81.2) > C (73.0) > A (67.0); see below.
+  // B (81.2) > A (67.0) > C (73.0, but 样本不足: ranked after every full sample); see below.
   EXPECT_EQ(a.units[0].code, kB);
-  EXPECT_EQ(a.units[1].code, kC);
-  EXPECT_EQ(a.units[2].code, kA);
+  EXPECT_EQ(a.units[1].code, kA);
+  EXPECT_EQ(a.units[2].code, kC);
 
   // A: valid 6 (the unreachable one is left out), contacted 5, resolved 4,
   //    满意 2, 基本满意 2, 不满意 2.
@@ -443,7 +443,7 @@ TEST_F(AssessMonthTest, AssessmentToJsonShapeAndRounding) {
   EXPECT_EQ(j["weights"]["min_samples"], 5);
 
   ASSERT_EQ(j["units"].size(), 3u);
-  const nlohmann::json& last = j["units"][2];  // A
+  const nlohmann::json& last = j["units"][1];  // A (C, low-sample, ranks after it)
   EXPECT_EQ(keys(last),
             (Keys{"code", "name", "valid_callbacks", "response_rate", "resolution_rate",
                   "satisfaction_rate", "score", "rank", "low_sample", "timeliness", "counts"}));
@@ -455,7 +455,7 @@ TEST_F(AssessMonthTest, AssessmentToJsonShapeAndRounding) {
   EXPECT_EQ(last["code"], kA);
   EXPECT_EQ(last["name"], "中仓街道");
   EXPECT_EQ(last["valid_callbacks"], 6);
-  EXPECT_EQ(last["rank"], 3);
+  EXPECT_EQ(last["rank"], 2);
   EXPECT_EQ(last["low_sample"], false);
   // 5/6 = 0.83333… → 0.8333; 4/6 = 0.66666… → 0.6667; 67.3333… → 67.33.
   EXPECT_EQ(last["response_rate"].get<double>(), 0.8333);
@@ -472,8 +472,8 @@ TEST_F(AssessMonthTest, AssessmentToJsonShapeAndRounding) {
   EXPECT_NE(ua->rates.score, 67.33);
   EXPECT_NEAR(ua->rates.score, 404.0 / 6, 1e-12);
 
-  EXPECT_EQ(j["units"][1]["code"], kC);
-  EXPECT_EQ(j["units"][1]["low_sample"], true);
+  EXPECT_EQ(j["units"][2]["code"], kC);
+  EXPECT_EQ(j["units"][2]["low_sample"], true);
   ASSERT_EQ(j["zero_request_units"].size(), 1u);
   EXPECT_EQ(j["zero_request_units"][0], (nlohmann::json{{"code", kD}, {"name", "玉桥街道"}}));
 }

@@ -2,6 +2,9 @@
 #include <iostream>
 
 #include "assess/monthly_assessment.hpp"
+#include "assess/render_html.hpp"
+#include "assess/render_markdown.hpp"
+#include "assess/review_report.hpp"
 #include "cli/commands.hpp"
 #include "service/app.hpp"
 
@@ -14,6 +17,7 @@ struct AssessOptions {
   std::string level = "township";
   std::string format = "json";
   std::string out;
+  bool report = false;
 };
 }  // namespace
 
@@ -23,7 +27,11 @@ void AddAssess(CLI::App& cli, int* exit_code) {
   cmd->add_option("--db", opts->db, "Database URL")->required();
   cmd->add_option("--month", opts->month, "YYYY-MM")->required();
   cmd->add_option("--level", opts->level, "township | community | department");
-  cmd->add_option("--format", opts->format, "json")->check(CLI::IsMember({"json"}));
+  cmd->add_option("--format", opts->format,
+                  "json (the assessment; with --report the review), md or html (the review)")
+      ->check(CLI::IsMember({"json", "md", "html"}));
+  cmd->add_flag("--report", opts->report,
+                "With --format json: print the monthly review (点评) JSON, not the assessment");
   cmd->add_option("--out", opts->out, "Write to this file instead of standard output");
   cmd->callback([opts, exit_code] {
     service::Config config;
@@ -34,13 +42,36 @@ void AddAssess(CLI::App& cli, int* exit_code) {
       *exit_code = 1;
       return;
     }
-    auto a = (*app)->assessments().Monthly(opts->month, opts->level);
-    if (!a.ok()) {
-      std::cerr << "jiesu: " << a.status().message() << "\n";
-      *exit_code = a.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    const bool review = opts->report || opts->format != "json";
+    if (review && opts->level != "township") {
+      std::cerr << "jiesu: the monthly review covers township-level units only\n";
+      *exit_code = 2;
       return;
     }
-    const std::string text = assess::AssessmentToJson(*a).dump(2) + "\n";
+    std::string text;
+    if (review) {
+      auto r = (*app)->reports().Monthly(opts->month);
+      if (!r.ok()) {
+        std::cerr << "jiesu: " << r.status().message() << "\n";
+        *exit_code = r.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+        return;
+      }
+      if (opts->format == "md") {
+        text = assess::RenderMarkdown(*r);
+      } else if (opts->format == "html") {
+        text = assess::RenderHtml(*r);
+      } else {
+        text = assess::ReviewToJson(*r).dump(2) + "\n";
+      }
+    } else {
+      auto a = (*app)->assessments().Monthly(opts->month, opts->level);
+      if (!a.ok()) {
+        std::cerr << "jiesu: " << a.status().message() << "\n";
+        *exit_code = a.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+        return;
+      }
+      text = assess::AssessmentToJson(*a).dump(2) + "\n";
+    }
     if (opts->out.empty()) {
       std::cout << text;
       return;

@@ -16,7 +16,7 @@ struct DemoCliOptions {
   std::string config_file;
   int months = 3;
   std::uint64_t seed = 12345;
-  int cases_per_month = 1500;
+  int cases_per_month = 4000;
   bool no_serve = false;
 };
 

@@ -3,6 +3,9 @@
 #include <charconv>
 
 #include "assess/monthly_assessment.hpp"
+#include "assess/render_html.hpp"
+#include "assess/render_markdown.hpp"
+#include "assess/review_report.hpp"
 #include "http/json_codec.hpp"
 #include "http/server.hpp"
 
@@ -147,6 +150,29 @@ Status Assessments(Server& s, RequestContext& ctx) {
   return Status::Ok();
 }
 
+// The monthly review (点评) as JSON, Markdown or a printable HTML page (format=json|md|html).
+Status MonthlyReport(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(
+      ctx, {Role::kSupervisor, Role::kAdmin, Role::kOperator, Role::kHandler, Role::kInspector}));
+  JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
+  if (!query.count("month")) return Status::Invalid("month is required (YYYY-MM)");
+  const std::string format = query.count("format") ? query["format"] : "json";
+  if (format != "json" && format != "md" && format != "html") {
+    return Status::Invalid("format must be json, md or html");
+  }
+  JIESU_ASSIGN_OR_RETURN(auto report, s.app().reports().Monthly(query["month"]));
+  if (format == "md") {
+    ctx.res.status = 200;
+    ctx.res.set_content(assess::RenderMarkdown(report), "text/markdown; charset=utf-8");
+  } else if (format == "html") {
+    ctx.res.status = 200;
+    ctx.res.set_content(assess::RenderHtml(report), "text/html; charset=utf-8");
+  } else {
+    Reply(ctx, 200, assess::ReviewToJson(report));
+  }
+  return Status::Ok();
+}
+
 Status Audit(Server& s, RequestContext& ctx) {
   JIESU_RETURN_IF_ERROR(RequireRole(ctx, {Role::kAdmin}));
   JIESU_ASSIGN_OR_RETURN(auto entries, s.app().db().ListAudit(200, std::nullopt));
@@ -178,6 +204,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/units", "units.list", true, ListUnits},
       {"GET", "/api/v1/categories", "categories.list", true, ListCategories},
       {"GET", "/api/v1/assessments", "assessments", true, Assessments},
+      {"GET", "/api/v1/reports/monthly", "reports.monthly", true, MonthlyReport},
       {"GET", "/api/v1/audit", "audit", true, Audit},
   };
   return kRoutes;

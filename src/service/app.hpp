@@ -15,6 +15,7 @@
 #include "service/config.hpp"
 #include "service/contact_vault.hpp"
 #include "service/reference.hpp"
+#include "service/report_service.hpp"
 #include "storage/database.hpp"
 
 namespace jiesu::service {
@@ -32,6 +33,7 @@ class App {
   AuthService& auth() { return *auth_; }
   CaseService& cases() { return *cases_; }
   AssessmentService& assessments() { return *assessments_; }
+  ReportService& reports() { return *reports_; }
 
  private:
   explicit App(Config config) : config_(std::move(config)) {}
@@ -47,6 +49,7 @@ class App {
   std::unique_ptr<AuthService> auth_;
   std::unique_ptr<CaseService> cases_;
   std::unique_ptr<AssessmentService> assessments_;
+  std::unique_ptr<ReportService> reports_;
 };
 
 }  // namespace jiesu::service

@@ -1,0 +1,113 @@
+#include "service/report_service.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace jiesu::service {
+
+using namespace jiesu::domain;
+
+namespace {
+
+Date NextMonth(Date d) {
+  d.day = 1;
+  d.month += 1;
+  if (d.month > 12) {
+    d.month = 1;
+    d.year += 1;
+  }
+  return d;
+}
+
+Date PreviousMonth(Date d) {
+  d.day = 1;
+  d.month -= 1;
+  if (d.month < 1) {
+    d.month = 12;
+    d.year -= 1;
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
+  JIESU_ASSIGN_OR_RETURN(Date first, ParseMonth(month));
+  const Timestamp from = BeijingMidnight(first);
+  const Timestamp to = BeijingMidnight(NextMonth(first));
+  // Same "now" as AssessmentService, so overdue facts agree with the assessment's counts.
+  const Timestamp as_of = std::min(clock_.Now(), to);
+
+  JIESU_ASSIGN_OR_RETURN(assess::Assessment current, assessments_.Monthly(month, "township"));
+  JIESU_ASSIGN_OR_RETURN(assess::Assessment previous,
+                         assessments_.Monthly(FormatMonth(PreviousMonth(first)), "township"));
+
+  std::vector<assess::CaseFact> facts;
+  std::map<std::int64_t, std::string> category_of;  // case id → category, loaded once per case
+
+  // Dispatched cases: the same selection and overdue rule as AssessmentService/AssessMonth.
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
+  for (const Case& c : cases) {
+    category_of.emplace(c.id, c.category);
+    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into) continue;
+    assess::CaseFact f;
+    f.unit = c.unit;
+    f.category = c.category;
+    f.dispatched = true;
+    if (IsOpenForUnit(c.status)) {
+      f.overdue = as_of > *c.due;
+    } else {
+      f.overdue = c.replied_at.has_value() && *c.replied_at > *c.due;
+    }
+    facts.push_back(std::move(f));
+  }
+
+  // Valid callbacks, each marked reopened when the case is reopened later in the month (events come
+  // oldest first, so a reopen follows the callback it answers).
+  JIESU_ASSIGN_OR_RETURN(auto events,
+                         db_.EventsBetween(from, to, {EventKind::kCallback, EventKind::kReopened}));
+  std::map<std::int64_t, std::size_t> last_callback;  // case id → index in facts
+  for (const auto& ue : events) {
+    const std::int64_t id = ue.event.case_id;
+    if (ue.event.kind == EventKind::kReopened) {
+      if (const auto it = last_callback.find(id); it != last_callback.end()) {
+        facts[it->second].reopened = true;
+        last_callback.erase(it);
+      }
+      continue;
+    }
+    const auto& p = ue.event.payload;
+    if (!p.value("reachable", false)) continue;
+    auto satisfaction = ParseSatisfaction(p.value("satisfaction", std::string()));
+    if (!satisfaction.ok()) {
+      return Status::Internal("corrupt callback event on case " + std::to_string(id));
+    }
+    auto known = category_of.find(id);
+    if (known == category_of.end()) {
+      JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(id));
+      known = category_of.emplace(id, c.category).first;
+    }
+    assess::CaseFact f;
+    f.unit = ue.unit;
+    f.category = known->second;
+    f.valid_callback = true;
+    f.resolved = p.value("resolved", false);
+    switch (*satisfaction) {
+      case Satisfaction::kSatisfied:
+        f.satisfaction_points = 1.0;
+        break;
+      case Satisfaction::kBasicallySatisfied:
+        f.satisfaction_points = config_.weights.basically_satisfied;
+        break;
+      case Satisfaction::kDissatisfied:
+        f.satisfaction_points = 0.0;
+        break;
+    }
+    last_callback[id] = facts.size();
+    facts.push_back(std::move(f));
+  }
+
+  return assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
+}
+
+}  // namespace jiesu::service
