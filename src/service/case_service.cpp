@@ -244,6 +244,16 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
   if (!in.unit.empty()) {
     dispatch.unit = in.unit;
     dispatch.category = draft.category;
+    // The dispatch block reports what was done: the named unit, not the router's guess.
+    info.proposal.unit = dispatch::Choice{in.unit, ref_->units.Find(in.unit)->name, 1.0};
+    info.proposal.reason = "指定承办单位";
+    if (const Category* cat = ref_->catalogue.Find(draft.category)) {
+      info.proposal.category = dispatch::Choice{cat->code, cat->name,
+                                                in.category.empty() && info.proposal.category
+                                                    ? info.proposal.category->confidence
+                                                    : 1.0};
+    }
+    info.proposal.confidence = info.proposal.category ? info.proposal.category->confidence : 1.0;
     if (actor.role != Role::kOperator && actor.role != Role::kAdmin) {
       dispatcher = Actor{Role::kSystem, "", "jiesu", 0};  // on behalf of a grid/inspection report
     }
@@ -260,8 +270,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     JIESU_ASSIGN_OR_RETURN(auto events, Decide(draft, dispatch, dispatcher, ctx));
     nc.events.insert(nc.events.end(), events.begin(), events.end());
   }
-  info.duplicates =
-      FindDuplicates(title + text, info.proposal.unit ? info.proposal.unit->code : in.unit);
+  info.duplicates = FindDuplicates(title + text, info.proposal.unit ? info.proposal.unit->code : "");
   if (caller) nc.sealed_contact = vault_.Seal(*caller);
 
   JIESU_ASSIGN_OR_RETURN(auto stored, db_.CreateCases({std::move(nc)}));

@@ -1,0 +1,178 @@
+// The command line (DESIGN §6.2): demo, assess, keys, and exit statuses 0 / 1
+// / 2.
+#include <ctime>
+#include <set>
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace jiesu::ftest {
+namespace {
+
+// The last full month before now, in Beijing time, as YYYY-MM.
+std::string LastFullMonth() {
+  const std::time_t beijing = std::time(nullptr) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&beijing, &tm);
+  int year = tm.tm_year + 1900;
+  int month = tm.tm_mon + 1 - 1;
+  if (month == 0) {
+    month = 12;
+    --year;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+  return buf;
+}
+
+std::vector<std::string> NonEmptyLines(const std::string &text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos)
+      lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(CliTest, DemoPrintsOneKeyPerRoleAndAssessRanksTheTownships) {
+  TempDir dir;
+  const std::string db = dir.DbUrl("d.db");
+  const ProcResult demo =
+      RunJiesu({"demo", "--db", db, "--no-serve", "--months", "1",
+                "--cases-per-month", "200"});
+  ASSERT_EQ(demo.exit_code, 0)
+      << "stdout: " << demo.out << "\nstderr: " << demo.err;
+
+  // Lines like "  handler (110112121)\tjz_…": one key per role.
+  std::set<std::string> roles;
+  std::vector<std::string> keys;
+  for (const std::string &line : NonEmptyLines(demo.out)) {
+    const auto at = line.find("jz_");
+    if (at == std::string::npos)
+      continue;
+    keys.push_back(LastLine(line.substr(at)));
+    std::istringstream words(line);
+    std::string role;
+    words >> role;
+    roles.insert(role);
+  }
+  EXPECT_EQ(keys.size(), 6u) << demo.out;
+  const std::set<std::string> expected = {"operator",  "handler", "supervisor",
+                                          "inspector", "admin",   "public"};
+  EXPECT_EQ(roles, expected) << demo.out;
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size())
+      << "keys repeat";
+
+  const std::string month = LastFullMonth();
+  // Assess, and (at the same time) a second demo run on the filled database.
+  const auto results = RunJiesuAll({{"assess", "--db", db, "--month", month},
+                                    {"demo", "--db", db, "--no-serve"}});
+  const ProcResult &assess = results[0];
+  const ProcResult &again = results[1];
+  ASSERT_EQ(assess.exit_code, 0) << assess.err;
+  const json a = json::parse(assess.out, nullptr, false);
+  ASSERT_FALSE(a.is_discarded()) << "assess did not print JSON: " << assess.out;
+  EXPECT_EQ(a["month"], month);
+  ASSERT_TRUE(a["units"].is_array());
+  const json &units = a["units"];
+  EXPECT_GE(units.size(), 15u)
+      << "a month of 200 demo cases should reach most townships";
+  // Ranked 1..n: units with enough callbacks first, then the low-sample ones
+  // (DESIGN §1a), each group by score; equal scores in a group share a rank and
+  // the next rank skips.
+  const int min_samples = a["weights"].value("min_samples", 5);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const json &u = units[i];
+    const int rank = u["rank"];
+    EXPECT_EQ(u["low_sample"], u["valid_callbacks"].get<int>() < min_samples)
+        << u.dump();
+    EXPECT_GT(u["valid_callbacks"].get<int>(), 0);
+    if (i == 0) {
+      EXPECT_EQ(rank, 1);
+    } else {
+      const json &prev = units[i - 1];
+      const bool same_group = prev["low_sample"] == u["low_sample"];
+      EXPECT_TRUE(same_group || u["low_sample"] == true)
+          << "a full-sample unit ranked after a low-sample one: " << u.dump();
+      if (same_group) {
+        EXPECT_GE(prev["score"].get<double>(), u["score"].get<double>())
+            << "not sorted by score";
+      }
+      if (same_group && u["score"] == prev["score"]) {
+        EXPECT_EQ(rank, prev["rank"].get<int>()) << u.dump();
+      } else {
+        EXPECT_EQ(rank, static_cast<int>(i) + 1) << u.dump();
+      }
+    }
+    for (const char *rate :
+         {"response_rate", "resolution_rate", "satisfaction_rate"}) {
+      EXPECT_GE(u[rate].get<double>(), 0.0);
+      EXPECT_LE(u[rate].get<double>(), 1.0);
+    }
+    EXPECT_GE(u["score"].get<double>(), 0.0);
+    EXPECT_LE(u["score"].get<double>(), 100.0);
+  }
+  EXPECT_EQ(units.size() + a["zero_request_units"].size(), 22u);
+
+  // A second demo run on a filled database keeps the data and still prints
+  // keys.
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.find("demo: 0 cases"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("kept as is"), std::string::npos) << again.out;
+}
+
+TEST(CliTest, BadUsageExits2AndErrorsExit1) {
+  TempDir dir;
+  const std::string db = dir.DbUrl();
+  // A good call first (it creates the database): 0, the key alone on the last
+  // line.
+  const ProcResult ok =
+      RunJiesu({"keys", "create", "--db", db, "--role", "handler", "--unit",
+                kLiyuan, "--name", "梨园镇"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(LastLine(ok.out).rfind("jz_", 0), 0u) << ok.out;
+
+  // The rest in parallel (each start of the ASan binary costs a fraction of a
+  // second).
+  const std::vector<std::vector<std::string>> commands = {
+      // Bad usage: 2.
+      {"assess", "--db", db},
+      {"assess", "--db", db, "--month", "2024-13"},
+      {"keys", "create", "--db", db, "--role", "nope"},
+      {},
+      {"frobnicate"},
+      {"serve", "--listen", "nonsense"},
+      {"keys", "create", "--role", "operator"},
+      // Errors: 1 with one line on stderr.
+      {"keys", "create", "--db", db, "--role", "handler"},
+      {"keys", "create", "--db", db, "--role", "handler", "--unit",
+       "999999999"},
+      {"keys", "create", "--db", "sqlite:" + dir.path() + "/no/such/dir/x.db",
+       "--role", "admin"},
+  };
+  const std::vector<int> expected = {2, 2, 2, 2, 2, 2, 2, 1, 1, 1};
+  const auto results = RunJiesuAll(commands);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    std::string cmd = "jiesu";
+    for (const auto &arg : commands[i])
+      cmd += " " + arg;
+    SCOPED_TRACE(cmd);
+    EXPECT_EQ(results[i].exit_code, expected[i]) << results[i].err;
+    EXPECT_FALSE(NonEmptyLines(results[i].err).empty())
+        << "no message on stderr";
+    EXPECT_EQ(results[i].out.find("jz_"), std::string::npos)
+        << "a key was printed anyway";
+    if (expected[i] == 1) {
+      EXPECT_EQ(NonEmptyLines(results[i].err).size(), 1u)
+          << "stderr: " << results[i].err;
+      EXPECT_EQ(results[i].err.rfind("jiesu: ", 0), 0u) << results[i].err;
+    }
+  }
+  EXPECT_NE(results[2].err.find("role"), std::string::npos) << results[2].err;
+  EXPECT_NE(results[7].err.find("unit"), std::string::npos) << results[7].err;
+}
+
+} // namespace
+} // namespace jiesu::ftest
