@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libfasttext-dev libfriso-dev friso-dict libicu-dev fasttext python3
   curl jq
 )
 

@@ -24,6 +24,7 @@ Result<service::Config> LoadConfig(const std::string& path) {
   w.satisfaction = t["assessment"]["satisfaction_weight"].value_or(w.satisfaction);
   w.basically_satisfied = t["assessment"]["basically_satisfied"].value_or(w.basically_satisfied);
   w.min_samples = t["assessment"]["min_samples"].value_or(w.min_samples);
+  c.model_file = t["dispatch"]["model"].value_or(c.model_file);
   c.auto_dispatch_threshold = t["dispatch"]["auto_threshold"].value_or(c.auto_dispatch_threshold);
   c.duplicate_window_days = t["dispatch"]["duplicate_window_days"].value_or(c.duplicate_window_days);
   c.duplicate_threshold = t["dispatch"]["duplicate_threshold"].value_or(c.duplicate_threshold);
@@ -34,6 +35,9 @@ Result<service::Config> LoadConfig(const std::string& path) {
     return Status::Invalid(path + ": the three assessment weights must add up to 1");
   }
   if (w.min_samples < 1) return Status::Invalid(path + ": min_samples must be at least 1");
+  if (c.auto_dispatch_threshold < 0 || c.auto_dispatch_threshold > 1.0001) {
+    return Status::Invalid(path + ": dispatch.auto_threshold must be between 0 and 1");
+  }
   if (c.http_threads < 1 || c.http_threads > 1024) {
     return Status::Invalid(path + ": http.threads must be between 1 and 1024");
   }

@@ -14,6 +14,7 @@ struct DemoCliOptions {
   std::string listen = "127.0.0.1:8080";
   std::string web_dir;
   std::string config_file;
+  std::string model;
   int months = 3;
   std::uint64_t seed = 12345;
   int cases_per_month = 4000;
@@ -50,6 +51,7 @@ void AddDemo(CLI::App& cli, int* exit_code) {
   cmd->add_option("--seed", opts->seed, "Random seed; the same seed gives the same data");
   cmd->add_option("--cases-per-month", opts->cases_per_month, "Volume of a full month")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--model", opts->model, "Category model file written by 'jiesu model train'");
   cmd->add_flag("--no-serve", opts->no_serve, "Fill the database and print keys, do not serve");
   cmd->callback([opts, exit_code] {
     auto config = LoadConfig(opts->config_file);
@@ -61,6 +63,7 @@ void AddDemo(CLI::App& cli, int* exit_code) {
     config->db_url = opts->db;
     config->listen = opts->listen;
     if (!opts->web_dir.empty()) config->web_dir = opts->web_dir;
+    if (!opts->model.empty()) config->model_file = opts->model;
     {
       auto app = service::App::Open(*config);
       if (!app.ok()) {

@@ -14,6 +14,7 @@ int Main(int argc, char** argv) {
   AddDemo(app, &exit_code);
   AddKeys(app, &exit_code);
   AddAssess(app, &exit_code);
+  AddModel(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

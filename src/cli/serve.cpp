@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <csignal>
 #include <condition_variable>
 #include <iostream>
@@ -13,16 +14,20 @@ namespace jiesu::cli {
 namespace {
 
 http::Server* g_server = nullptr;
+std::atomic<bool> g_reload_model{false};
 
 void OnSignal(int) {
   if (g_server != nullptr) g_server->Stop();
 }
+
+void OnHangup(int) { g_reload_model = true; }
 
 struct ServeOptions {
   std::string config_file;
   std::string db;
   std::string listen;
   std::string web_dir;
+  std::string model;
 };
 
 }  // namespace
@@ -51,18 +56,33 @@ int Serve(service::Config config, const std::function<void(int port)>& on_ready)
   g_server = &server;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::signal(SIGHUP, OnHangup);
 
-  // 督办: flag overdue cases every five minutes (and once at start).
+  // Housekeeping: 督办 flags overdue cases every five minutes (and once at start); SIGHUP reloads
+  // the category model (checked every second: a signal handler may only set a flag).
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
-  std::thread supervisor([&] {
+  std::thread housekeeper([&] {
     std::unique_lock lock(mu);
+    auto next_sweep = std::chrono::steady_clock::now();
     do {
-      auto n = (*app)->cases().SuperviseOverdue();
-      if (!n.ok()) spdlog::warn("overdue sweep failed: {}", n.status().ToString());
-      if (n.ok() && *n > 0) spdlog::info("督办: flagged {} overdue cases", *n);
-    } while (!cv.wait_for(lock, std::chrono::minutes(5), [&] { return stopping; }));
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        auto n = (*app)->cases().SuperviseOverdue();
+        if (!n.ok()) spdlog::warn("overdue sweep failed: {}", n.status().ToString());
+        if (n.ok() && *n > 0) spdlog::info("督办: flagged {} overdue cases", *n);
+        next_sweep += std::chrono::minutes(5);
+      }
+      if (g_reload_model.exchange(false)) {
+        auto model = (*app)->ReloadModel();
+        if (model.ok()) {
+          spdlog::info("model reloaded: {}", (*model)->Version());
+        } else {
+          spdlog::warn("model reload failed, the current model stays: {}",
+                       model.status().message());
+        }
+      }
+    } while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; }));
   });
 
   Status s = server.Bind(host, port);
@@ -76,7 +96,7 @@ int Serve(service::Config config, const std::function<void(int port)>& on_ready)
     stopping = true;
   }
   cv.notify_all();
-  supervisor.join();
+  housekeeper.join();
   g_server = nullptr;
   if (!s.ok()) {
     std::cerr << "jiesu: " << s.message() << "\n";
@@ -92,6 +112,7 @@ void AddServe(CLI::App& cli, int* exit_code) {
   cmd->add_option("--listen", opts->listen, "HOST:PORT (default 127.0.0.1:8080)");
   cmd->add_option("--config", opts->config_file, "TOML config file");
   cmd->add_option("--web-dir", opts->web_dir, "Dashboard files (default: web/ of the install)");
+  cmd->add_option("--model", opts->model, "Category model file written by 'jiesu model train'");
   cmd->callback([opts, exit_code] {
     auto config = LoadConfig(opts->config_file);
     if (!config.ok()) {
@@ -102,6 +123,7 @@ void AddServe(CLI::App& cli, int* exit_code) {
     if (!opts->db.empty()) config->db_url = opts->db;
     if (!opts->listen.empty()) config->listen = opts->listen;
     if (!opts->web_dir.empty()) config->web_dir = opts->web_dir;
+    if (!opts->model.empty()) config->model_file = opts->model;
     *exit_code = Serve(*config, [host = config->listen](int port) {
       std::cout << "serving on http://" << host.substr(0, host.rfind(':')) << ":" << port << "/"
                 << std::endl;

@@ -14,6 +14,10 @@ bool IsValidUtf8(std::string_view s);
 std::size_t Utf8Length(std::string_view s);
 // The longest prefix of at most `max_chars` code points, never cutting a character.
 std::string_view Utf8Prefix(std::string_view s, std::size_t max_chars);
+// Code points of `s`; each byte of an ill-formed sequence becomes U+FFFD.
+std::u32string DecodeUtf8(std::string_view s);
+// UTF-8 of `s` (code points are not checked).
+std::string EncodeUtf8(std::u32string_view s);
 // Trims ASCII and ideographic (U+3000) white space at both ends.
 std::string_view TrimSpace(std::string_view s);
 

@@ -250,4 +250,11 @@ json CategoryToJson(const Category& c, const service::Reference& ref) {
           {"limit", FormatTimeLimit(c.limit)}};
 }
 
+json ModelToJson(const dispatch::FastTextClassifier* model) {
+  if (model == nullptr) return nullptr;
+  return {{"version", model->Version()},
+          {"trained_at", model->TrainedAt()},
+          {"labels", model->Labels()}};
+}
+
 }  // namespace jiesu::http

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "dispatch/fasttext_classifier.hpp"
 #include "domain/workflow.hpp"
 #include "service/case_service.hpp"
 #include "service/reference.hpp"
@@ -23,5 +24,7 @@ Result<service::NewCaseInput> NewCaseFromJson(const nlohmann::json& j);
 Result<domain::Command> CommandFromJson(const nlohmann::json& j);
 nlohmann::json UnitToJson(const domain::Unit& u);
 nlohmann::json CategoryToJson(const domain::Category& c, const service::Reference& ref);
+// {version, trained_at, labels} of the category model; null when there is none.
+nlohmann::json ModelToJson(const dispatch::FastTextClassifier* model);
 
 }  // namespace jiesu::http

@@ -58,7 +58,17 @@ Status RequireRole(const RequestContext& ctx, std::initializer_list<Role> roles)
 
 Status Health(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto n, s.app().db().CountCases());
-  Reply(ctx, 200, {{"status", "ok"}, {"version", "0.1.0"}, {"cases", n}});
+  Reply(ctx, 200, {{"status", "ok"},
+                   {"version", "0.1.0"},
+                   {"cases", n},
+                   {"model", ModelToJson(s.app().classifier().model().get())}});
+  return Status::Ok();
+}
+
+Status ReloadModel(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(ctx, {Role::kAdmin}));
+  JIESU_ASSIGN_OR_RETURN(auto model, s.app().ReloadModel());
+  Reply(ctx, 200, {{"model", ModelToJson(model.get())}});
   return Status::Ok();
 }
 
@@ -206,6 +216,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/assessments", "assessments", true, Assessments},
       {"GET", "/api/v1/reports/monthly", "reports.monthly", true, MonthlyReport},
       {"GET", "/api/v1/audit", "audit", true, Audit},
+      {"POST", "/api/v1/admin/model/reload", "admin.model.reload", true, ReloadModel},
   };
   return kRoutes;
 }

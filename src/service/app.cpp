@@ -21,7 +21,8 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   JIESU_ASSIGN_OR_RETURN(app->ref_, LoadReference(*app->db_, cfg.data_dir));
   JIESU_ASSIGN_OR_RETURN(auto vault, ContactVault::Open(cfg.secret_key_file));
   app->vault_ = std::make_unique<ContactVault>(std::move(vault));
-  app->classifier_ = std::make_unique<dispatch::KeywordClassifier>(app->ref_->catalogue);
+  app->classifier_ = std::make_unique<dispatch::CatalogueClassifier>(app->ref_->catalogue);
+  if (!cfg.model_file.empty()) JIESU_RETURN_IF_ERROR(app->ReloadModel().status());
   app->gazetteer_ = std::make_unique<dispatch::Gazetteer>(app->ref_->units);
   app->router_ = std::make_unique<dispatch::Router>(app->ref_->units, app->ref_->catalogue,
                                                     *app->classifier_, *app->gazetteer_);
@@ -33,6 +34,20 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   app->reports_ = std::make_unique<ReportService>(*app->db_, app->ref_, app->config_, app->clock_,
                                                   *app->assessments_);
   return app;
+}
+
+Result<std::shared_ptr<const dispatch::FastTextClassifier>> App::ReloadModel() {
+  if (config_.model_file.empty()) {
+    return Status::Conflict("no model file is configured (dispatch.model, --model)");
+  }
+  auto loaded = dispatch::FastTextClassifier::Load(config_.model_file);
+  if (!loaded.ok()) {
+    return Status(loaded.status().code(),
+                  "model " + config_.model_file + ": " + loaded.status().message());
+  }
+  std::shared_ptr<const dispatch::FastTextClassifier> model = std::move(loaded).value();
+  classifier_->SetModel(model);
+  return model;
 }
 
 }  // namespace jiesu::service

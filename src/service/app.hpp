@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "common/clock.hpp"
-#include "dispatch/classifier.hpp"
+#include "dispatch/catalogue_classifier.hpp"
 #include "dispatch/gazetteer.hpp"
 #include "dispatch/router.hpp"
 #include "service/assessment_service.hpp"
@@ -34,6 +34,12 @@ class App {
   CaseService& cases() { return *cases_; }
   AssessmentService& assessments() { return *assessments_; }
   ReportService& reports() { return *reports_; }
+  const dispatch::CatalogueClassifier& classifier() const { return *classifier_; }
+
+  // Reads the configured model file again and swaps it in; cases being created meanwhile use the
+  // old or the new model, never a mix. Conflict when no model file is configured; the
+  // errors of FastTextClassifier::Load otherwise (the current model stays).
+  Result<std::shared_ptr<const dispatch::FastTextClassifier>> ReloadModel();
 
  private:
   explicit App(Config config) : config_(std::move(config)) {}
@@ -43,7 +49,7 @@ class App {
   std::unique_ptr<storage::Database> db_;
   std::shared_ptr<const Reference> ref_;
   std::unique_ptr<ContactVault> vault_;
-  std::unique_ptr<dispatch::TextClassifier> classifier_;
+  std::unique_ptr<dispatch::CatalogueClassifier> classifier_;
   std::unique_ptr<dispatch::Gazetteer> gazetteer_;
   std::unique_ptr<dispatch::Router> router_;
   std::unique_ptr<AuthService> auth_;

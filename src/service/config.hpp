@@ -21,6 +21,8 @@ struct Config {
 
   domain::ScoreWeights weights;
 
+  // Category model written by `jiesu model train`; empty: the catalogue's keywords alone.
+  std::string model_file;
   double auto_dispatch_threshold = 0.6;  // dispatch without the operator at this confidence
   int duplicate_window_days = 30;        // open cases this recent are checked for duplicates
   double duplicate_threshold = 0.35;     // bigram similarity that flags a possible duplicate

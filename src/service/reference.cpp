@@ -12,17 +12,22 @@ namespace jiesu::service {
 
 using namespace jiesu::domain;
 
+Result<std::vector<Unit>> LoadShippedUnits(const std::string& data_dir) {
+  JIESU_ASSIGN_OR_RETURN(std::string divisions, ReadFile(data_dir + "/tongzhou/divisions.csv"));
+  JIESU_ASSIGN_OR_RETURN(std::string departments, ReadFile(data_dir + "/departments.csv"));
+  JIESU_ASSIGN_OR_RETURN(auto units, UnitTree::ParseDivisionsCsv(divisions));
+  JIESU_ASSIGN_OR_RETURN(auto depts, UnitTree::ParseDepartmentsCsv(departments));
+  units.insert(units.end(), depts.begin(), depts.end());
+  JIESU_RETURN_IF_ERROR(UnitTree::Build(units).status());
+  return units;
+}
+
 Result<std::shared_ptr<const Reference>> LoadReference(storage::Database& db,
                                                        const std::string& data_dir) {
   auto ref = std::make_shared<Reference>();
   JIESU_ASSIGN_OR_RETURN(auto units, db.LoadUnits());
   if (units.empty()) {
-    JIESU_ASSIGN_OR_RETURN(std::string divisions, ReadFile(data_dir + "/tongzhou/divisions.csv"));
-    JIESU_ASSIGN_OR_RETURN(std::string departments, ReadFile(data_dir + "/departments.csv"));
-    JIESU_ASSIGN_OR_RETURN(units, UnitTree::ParseDivisionsCsv(divisions));
-    JIESU_ASSIGN_OR_RETURN(auto depts, UnitTree::ParseDepartmentsCsv(departments));
-    units.insert(units.end(), depts.begin(), depts.end());
-    JIESU_RETURN_IF_ERROR(UnitTree::Build(units).status());
+    JIESU_ASSIGN_OR_RETURN(units, LoadShippedUnits(data_dir));
     JIESU_RETURN_IF_ERROR(db.ReplaceUnits(units));
     spdlog::info("loaded {} units from {}", units.size(), data_dir);
   }

@@ -24,6 +24,10 @@ struct Reference {
 Result<std::shared_ptr<const Reference>> LoadReference(storage::Database& db,
                                                        const std::string& data_dir);
 
+// The units shipped in `data_dir` (divisions and departments), checked as a tree; fails like
+// LoadReference.
+Result<std::vector<domain::Unit>> LoadShippedUnits(const std::string& data_dir);
+
 // The data directory shipped with the binary: $JIESU_DATA_DIR, else <exe dir>/../data, else the
 // source tree's data/ (for tests run from the build tree).
 std::string DefaultDataDir();

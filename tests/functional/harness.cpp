@@ -224,9 +224,15 @@ ServerProcess::~ServerProcess() {
     Stop(SIGKILL);
 }
 
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0)
+    ::kill(pid_, sig);
+}
+
 bool ServerProcess::Start(const std::string &db_url,
                           const std::string &log_path, std::string *error,
-                          int timeout_s) {
+                          int timeout_s,
+                          const std::vector<std::string> &extra_args) {
   log_path_ = log_path;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -239,8 +245,10 @@ bool ServerProcess::Start(const std::string &db_url,
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0600);
-  pid_ = SpawnJiesu({"serve", "--db", db_url, "--listen", "127.0.0.1:0"},
-                    &actions, error);
+  std::vector<std::string> args = {"serve", "--db", db_url, "--listen",
+                                   "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = SpawnJiesu(args, &actions, error);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
   if (pid_ < 0) {

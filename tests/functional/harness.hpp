@@ -94,12 +94,16 @@ public:
 
   // Starts the server and waits (up to timeout_s) for its "serving on
   // http://HOST:PORT/" line. On failure returns false and fills *error with
-  // what went wrong and the server's stderr.
+  // what went wrong and the server's stderr. `extra_args` follow the
+  // defaults on the command line.
   bool Start(const std::string &db_url, const std::string &log_path,
-             std::string *error, int timeout_s = 20);
+             std::string *error, int timeout_s = 20,
+             const std::vector<std::string> &extra_args = {});
   // Sends `sig` and waits for the process (SIGKILL after 15 s). Returns the raw
   // wait status, or -1 when no process was running.
   int Stop(int sig);
+  // Sends `sig` and leaves the process running (SIGHUP: reload the model).
+  void Signal(int sig);
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   std::string LogTail(std::size_t max_bytes = 4000) const;

@@ -1,0 +1,110 @@
+// Latency of the whole dispatch step of intake (issue 3): normalise and tokenise, classify,
+// match the address, route, and score the recent open cases of the unit for duplicates — for one
+// message at a time on one core, over real messages. Reports p50 and p99 per message beside the
+// same step with the catalogue's keywords in place of the model (the baseline measured in the
+// same run). The SQLite read of the recent cases is not included (storage benchmarks cover it).
+//
+//   JIESU_BENCH_MODEL=build/category.model build-bench/jiesu_dispatch_benchmark
+//
+// Messages: ../shared/data/requests/unlabelled.csv when present, else tests/data's address set.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/csv.hpp"
+#include "dispatch/catalogue_classifier.hpp"
+#include "dispatch/duplicates.hpp"
+#include "dispatch/gazetteer.hpp"
+#include "dispatch/router.hpp"
+#include "service/reference.hpp"
+
+namespace {
+
+using namespace jiesu;
+
+struct Fixture {
+  domain::UnitTree units;
+  domain::Catalogue catalogue;
+  std::vector<std::pair<std::string, std::string>> messages;  // title, text
+  std::vector<std::string> open_cases;                       // texts of "recent open cases"
+};
+
+Fixture& Data() {
+  static Fixture f = [] {
+    Fixture x;
+    const std::string root = JIESU_SOURCE_DIR;
+    x.units = domain::UnitTree::Build(service::LoadShippedUnits(root + "/data").value()).value();
+    x.catalogue = domain::Catalogue::Build(
+                      domain::Catalogue::ParseCsv(ReadFile(root + "/data/categories.csv").value())
+                          .value())
+                      .value();
+    std::string path = root + "/../shared/data/requests/unlabelled.csv";
+    if (!std::filesystem::exists(path)) path = root + "/tests/data/address-matcher.csv";
+    const auto rows = ParseCsv(ReadFile(path).value()).value();
+    const int title = CsvColumn(rows[0], "title"), text = CsvColumn(rows[0], "text");
+    for (std::size_t r = 1; r < rows.size() && x.messages.size() < 2000; ++r) {
+      x.messages.emplace_back(title >= 0 ? rows[r][title] : "", rows[r][text]);
+    }
+    for (std::size_t i = 0; i < 300; ++i) {
+      const auto& m = x.messages[(i * 7) % x.messages.size()];
+      x.open_cases.push_back(m.first + m.second);
+    }
+    return x;
+  }();
+  return f;
+}
+
+void Dispatch(benchmark::State& state, bool with_model) {
+  Fixture& f = Data();
+  dispatch::CatalogueClassifier classifier(f.catalogue);
+  if (with_model) {
+    const char* path = std::getenv("JIESU_BENCH_MODEL");
+    if (path == nullptr) {
+      state.SkipWithError("set JIESU_BENCH_MODEL to a model file (make model)");
+      return;
+    }
+    auto model = dispatch::FastTextClassifier::Load(path);
+    if (!model.ok()) {
+      state.SkipWithError(model.status().message().c_str());
+      return;
+    }
+    classifier.SetModel(std::move(model).value());
+  }
+  const dispatch::Gazetteer gazetteer(f.units);
+  const dispatch::Router router(f.units, f.catalogue, classifier, gazetteer);
+  std::vector<double> micros;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, text] = f.messages[i++ % f.messages.size()];
+    const auto start = std::chrono::steady_clock::now();
+    const auto proposal = router.Propose(title, text, "", "");
+    const auto mine = dispatch::Bigrams(title + text);
+    int similar = 0;
+    for (const auto& other : f.open_cases) {
+      similar += dispatch::Similarity(mine, dispatch::Bigrams(other)) >= 0.35;
+    }
+    benchmark::DoNotOptimize(proposal);
+    benchmark::DoNotOptimize(similar);
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(micros.begin(), micros.end());
+  if (!micros.empty()) {
+    state.counters["p50_us"] = micros[micros.size() / 2];
+    state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+  }
+}
+
+void BM_DispatchWithModel(benchmark::State& state) { Dispatch(state, true); }
+void BM_DispatchKeywordsOnly(benchmark::State& state) { Dispatch(state, false); }
+
+BENCHMARK(BM_DispatchWithModel)->Unit(benchmark::kMicrosecond)->MinTime(3);
+BENCHMARK(BM_DispatchKeywordsOnly)->Unit(benchmark::kMicrosecond)->MinTime(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
