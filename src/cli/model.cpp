@@ -9,7 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "common/csv.hpp"
-#include "dispatch/fasttext_classifier.hpp"
+#include "dispatch/category_model.hpp"
 #include "dispatch/gazetteer.hpp"
 #include "service/reference.hpp"
 #include "dispatch/training_data.hpp"
@@ -19,7 +19,7 @@ namespace jiesu::cli {
 namespace {
 
 using dispatch::ClassifierOptions;
-using dispatch::FastTextClassifier;
+using dispatch::CategoryModel;
 using dispatch::LabelledText;
 
 struct TrainFlags {
@@ -124,7 +124,7 @@ struct Evaluation {
   std::vector<std::pair<double, bool>> confidence;
 };
 
-Evaluation Evaluate(const FastTextClassifier& model, const std::vector<LabelledText>& data) {
+Evaluation Evaluate(const CategoryModel& model, const std::vector<LabelledText>& data) {
   std::vector<std::string> predicted(data.size());
   std::vector<double> probability(data.size(), 0);
   std::vector<std::string> texts;
@@ -213,7 +213,7 @@ int RunTrain(ModelFlags* f) {
     if (!built.ok()) return Fail(built.status());
     corpus = std::move(built).value();
   }
-  auto model = FastTextClassifier::Train(examples, corpus.get(), f->train.options);
+  auto model = CategoryModel::Train(examples, corpus.get(), f->train.options);
   if (!model.ok()) return Fail(model.status());
   const Status saved = (*model)->Save(f->out);
   if (!saved.ok()) return Fail(saved);
@@ -221,14 +221,14 @@ int RunTrain(ModelFlags* f) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "trained on " << set->labelled.size() << " messages";
   if (!set->extra.empty()) std::cerr << " + " << set->extra.size() << " taxonomy examples";
-  if (!set->unlabelled.empty()) std::cerr << ", pretrained on " << set->unlabelled.size();
+  if (!set->unlabelled.empty()) std::cerr << ", with " << set->unlabelled.size() << " unlabelled";
   std::cerr << " in " << Round(seconds, 1) << " s; " << (*model)->Labels().size()
             << " labels; wrote " << f->out << " (" << (*model)->Version() << ")\n";
   return 0;
 }
 
 int RunEval(ModelFlags* f) {
-  auto model = FastTextClassifier::Load(f->model);
+  auto model = CategoryModel::Load(f->model);
   if (!model.ok()) return Fail(model.status());
   auto data = dispatch::LoadTextsCsv(f->eval_data, dispatch::LabelColumn::kRequired);
   if (!data.ok()) return Fail(data.status());
@@ -237,7 +237,7 @@ int RunEval(ModelFlags* f) {
 }
 
 // Stratified k-fold cross-validation, everything in process: a development tool for choosing
-// options (bench/classifier_baseline.sh is the reference measurement).
+// options (bench/classifier_baseline.py is the reference measurement).
 int RunCv(ModelFlags* f) {
   auto set = LoadTrainingSet(&f->train);
   if (!set.ok()) return Fail(set.status());
@@ -268,7 +268,7 @@ int RunCv(ModelFlags* f) {
       (fold[i] == k ? test : train).push_back(set->labelled[i]);
     }
     const auto start = std::chrono::steady_clock::now();
-    auto model = FastTextClassifier::Train(train, corpus.get(), f->train.options);
+    auto model = CategoryModel::Train(train, corpus.get(), f->train.options);
     if (!model.ok()) return Fail(model.status());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -324,7 +324,7 @@ int RunCv(ModelFlags* f) {
 
 // The tokens the classifier sees, one message a line, in fastText's input format (with
 // `__label__LABEL` first when the CSV has labels): lets fastText's own tools run on exactly the
-// same tokens (bench/classifier_baseline.sh).
+// same tokens (bench/classifier_baseline.py).
 int RunTokenize(ModelFlags* f) {
   auto kind = dispatch::ParseTokenizerKind(f->train.tokenizer);
   if (!kind.ok()) return Fail(kind.status());

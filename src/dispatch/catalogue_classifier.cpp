@@ -12,12 +12,12 @@ CatalogueClassifier::CatalogueClassifier(const domain::Catalogue& catalogue)
   }
 }
 
-void CatalogueClassifier::SetModel(std::shared_ptr<const FastTextClassifier> model) {
+void CatalogueClassifier::SetModel(std::shared_ptr<const CategoryModel> model) {
   std::lock_guard lock(mu_);
   model_ = std::move(model);
 }
 
-std::shared_ptr<const FastTextClassifier> CatalogueClassifier::model() const {
+std::shared_ptr<const CategoryModel> CatalogueClassifier::model() const {
   std::lock_guard lock(mu_);
   return model_;
 }

@@ -1,5 +1,5 @@
 // CatalogueClassifier: the category the router proposes, as a catalogue code. A trained model
-// (FastTextClassifier, `jiesu model train`) names the 大类 — its labels are the catalogue's
+// (CategoryModel, `jiesu model train`) names the 大类 — its labels are the catalogue's
 // first-level names — and the catalogue's keywords choose the 小类 within that 大类. Without a
 // model, and for the 大类 the model was not trained on, the keywords alone decide.
 //
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "dispatch/classifier.hpp"
-#include "dispatch/fasttext_classifier.hpp"
+#include "dispatch/category_model.hpp"
 #include "domain/category.hpp"
 
 namespace jiesu::dispatch {
@@ -27,8 +27,8 @@ class CatalogueClassifier final : public TextClassifier {
   explicit CatalogueClassifier(const domain::Catalogue& catalogue);
 
   // `model` may be null (keywords only).
-  void SetModel(std::shared_ptr<const FastTextClassifier> model);
-  std::shared_ptr<const FastTextClassifier> model() const;
+  void SetModel(std::shared_ptr<const CategoryModel> model);
+  std::shared_ptr<const CategoryModel> model() const;
 
   std::vector<Prediction> Predict(std::string_view text, int k) const override;
 
@@ -37,7 +37,7 @@ class CatalogueClassifier final : public TextClassifier {
   KeywordClassifier keywords_;
   std::map<std::string, std::string, std::less<>> top_code_by_name_;  // 大类 name → code
   mutable std::mutex mu_;
-  std::shared_ptr<const FastTextClassifier> model_;
+  std::shared_ptr<const CategoryModel> model_;
 };
 
 }  // namespace jiesu::dispatch

@@ -16,7 +16,7 @@ domain::Catalogue ShippedCatalogue() {
 }
 
 // A small model over three 大类 names of the catalogue (the linear member alone: fast).
-std::shared_ptr<const FastTextClassifier> SmallModel() {
+std::shared_ptr<const CategoryModel> SmallModel() {
   const std::vector<std::pair<std::string, std::vector<std::string>>> topics = {
       {"交通运输", {"公交车晚点", "地铁站拥挤", "红绿灯坏了", "出租车拒载"}},
       {"教育文体", {"学校收费", "幼儿园报名", "老师体罚", "培训班退费"}},
@@ -33,7 +33,7 @@ std::shared_ptr<const FastTextClassifier> SmallModel() {
   }
   ClassifierOptions o;
   o.linear_weight = 1;
-  auto model = FastTextClassifier::Train(examples, nullptr, o);
+  auto model = CategoryModel::Train(examples, nullptr, o);
   EXPECT_TRUE(model.ok()) << model.status().message();
   return std::move(model).value();
 }

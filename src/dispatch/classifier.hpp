@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,10 +32,12 @@ class KeywordClassifier final : public TextClassifier {
 
  private:
   struct Keyword {
-    std::string word;
+    std::u32string word;
     std::string code;
   };
   std::vector<Keyword> keywords_;
+  // Indexes into keywords_ by the keyword's first character: one pass over the text finds them.
+  std::unordered_map<char32_t, std::vector<std::size_t>> by_first_;
 };
 
 }  // namespace jiesu::dispatch

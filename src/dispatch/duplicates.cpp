@@ -2,61 +2,67 @@
 
 #include <algorithm>
 
+#include "common/utf8.hpp"
+
 namespace jiesu::dispatch {
 
 namespace {
 
-// Decodes the next code point of well-formed UTF-8; advances `i`.
-std::uint32_t Next(std::string_view s, std::size_t& i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  std::uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-  for (std::size_t k = 1; k < n && i + k < s.size(); ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  }
-  i += n;
-  return cp;
-}
-
-bool Meaningful(std::uint32_t cp) {
-  return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-         (cp >= 0x4E00 && cp <= 0x9FFF);
+// A 15-bit code for the characters that count (ASCII letters and digits, CJK ideographs), 0 for
+// the others.
+std::uint32_t Code(char32_t cp) {
+  if ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) return cp;
+  if (cp >= 0x4E00 && cp <= 0x9FFF) return cp - 0x4E00 + 0x80;
+  return 0;
 }
 
 }  // namespace
 
-std::vector<std::uint64_t> Bigrams(std::string_view text) {
-  std::vector<std::uint64_t> out;
+BigramSet Bigrams(std::string_view text) {
+  BigramSet out;
   std::uint32_t prev = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::uint32_t cp = Next(text, i);
-    if (!Meaningful(cp)) {
-      prev = 0;
-      continue;
-    }
-    if (prev != 0) out.push_back((std::uint64_t{prev} << 32) | cp);
-    prev = cp;
+  for (const char32_t cp : DecodeUtf8(text)) {
+    const std::uint32_t code = Code(cp);
+    if (prev != 0 && code != 0) out.push_back((prev << 16) | code);
+    prev = code;
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-double Similarity(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+double Similarity(const BigramSet& a, const BigramSet& b) {
   if (a.empty() || b.empty()) return 0;
+  // A branch-free merge of the two sorted sets: this loop is most of intake's duplicate check.
   std::size_t common = 0;
   for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) {
-      ++common;
-      ++i;
-      ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
+    const std::uint32_t x = a[i], y = b[j];
+    common += x == y;
+    i += x <= y;
+    j += y <= x;
   }
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double threshold) {
+  const double small = static_cast<double>(std::min(a.size(), b.size()));
+  const double large = static_cast<double>(std::max(a.size(), b.size()));
+  if (large == 0 || small / large < threshold) return 0;
+  // Jaccard = c / (|a| + |b| - c) >= t  ⇔  c >= t (|a| + |b|) / (1 + t).
+  const double needed = threshold * (small + large) / (1 + threshold);
+  std::size_t common = 0, i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    for (int step = 0; step < 64 && i < a.size() && j < b.size(); ++step) {
+      const std::uint32_t x = a[i], y = b[j];
+      common += x == y;
+      i += x <= y;
+      j += y <= x;
+    }
+    const std::size_t left = std::min(a.size() - i, b.size() - j);
+    if (static_cast<double>(common + left) < needed) return 0;
+  }
+  const double s = static_cast<double>(common) / (small + large - static_cast<double>(common));
+  return s >= threshold ? s : 0;
 }
 
 }  // namespace jiesu::dispatch

@@ -9,9 +9,16 @@
 
 namespace jiesu::dispatch {
 
-// Sorted, de-duplicated bigrams of the CJK/alphanumeric characters of a text.
-std::vector<std::uint64_t> Bigrams(std::string_view text);
+// Sorted, distinct bigrams of a text's ASCII letters and digits and CJK ideographs (U+4E00–9FFF),
+// each pair of characters packed exactly into 32 bits; other characters break the sequence.
+using BigramSet = std::vector<std::uint32_t>;
+
+BigramSet Bigrams(std::string_view text);
 // Jaccard similarity of two bigram sets, in [0,1].
-double Similarity(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
+double Similarity(const BigramSet& a, const BigramSet& b);
+// Similarity(a, b) when it reaches `threshold`, else 0 — often decided early: from the sizes
+// alone where they differ too much (Jaccard ≤ smaller / larger), or during the merge as soon as
+// the elements left cannot bring the overlap up to what the threshold needs.
+double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double threshold);
 
 }  // namespace jiesu::dispatch

@@ -47,13 +47,16 @@ bool Contains(std::u32string_view haystack, std::u32string_view needle) {
   return haystack.find(needle) != std::u32string_view::npos;
 }
 
-// Words that make a place the caller's home or work rather than the problem's place.
-constexpr std::array<std::u32string_view, 13> kCallerCues = {
-    U"我住", U"住在", U"家住", U"来电人住", U"本人住", U"我家在", U"家在", U"的居民",
-    U"上班", U"单位在", U"工作", U"打工", U"老家"};
-// Words that put the problem at the caller's home after all.
-constexpr std::array<std::u32string_view, 7> kHomeProblem = {
-    U"家里", U"家楼", U"家门口", U"家中", U"那个楼", U"那栋楼", U"家的"};
+// Words that make a place where the caller lives, or works, rather than the problem's place.
+constexpr std::array<std::u32string_view, 11> kHomeCues = {
+    U"我住", U"住在", U"家住", U"来电人住", U"本人住", U"我家在", U"家在", U"的居民", U"的村民",
+    U"老家", U"我是"};
+constexpr std::array<std::u32string_view, 4> kWorkCues = {U"上班", U"单位在", U"工作", U"打工"};
+// Words that put the problem at the caller's own home after all, anywhere later in the text…
+constexpr std::array<std::u32string_view, 5> kAtMyHome = {U"家里", U"家楼", U"家门口", U"家中",
+                                                          U"家的"};
+// …or at the place just named (before another place is).
+constexpr std::array<std::u32string_view, 3> kAtThatPlace = {U"那个楼", U"那栋楼", U"那个小区"};
 // Marks an address field that holds the caller's residence.
 constexpr std::string_view kCallerAddressMark = "来电人住址";
 // A three-character name may only be misspelt when its last character is one of these place words
@@ -64,6 +67,7 @@ constexpr std::u32string_view kPlaceEndings = U"镇乡村园里苑区庄屯营�
 constexpr double kAddressWeight = 2.0;
 constexpr double kCallerPlaceFactor = 0.3;
 constexpr double kNearMissFactor = 0.7;
+constexpr double kAlternativeFactor = 0.5;
 constexpr double kTownshipOnlyConfidence = 0.8;
 
 }  // namespace
@@ -131,7 +135,7 @@ void Gazetteer::Candidates(const std::u32string& text, std::size_t p,
     for (const Entry* e : it->second) {
       const std::size_t n = e->chars.size();
       if (n <= rest && text.compare(p, n, e->chars) == 0) {
-        out->push_back({e, p, p + n, false});
+        out->push_back({e, p, p + n, false, false});
         continue;
       }
       if (!e->near_misses) continue;
@@ -146,7 +150,7 @@ void Gazetteer::Candidates(const std::u32string& text, std::size_t p,
           }
         }
         if (wrong == 1 && at < n - 1 && IsIdeograph(text[p + at])) {
-          out->push_back({e, p, p + n, true});
+          out->push_back({e, p, p + n, true, false});
           continue;
         }
       }
@@ -155,7 +159,7 @@ void Gazetteer::Candidates(const std::u32string& text, std::size_t p,
         std::size_t i = 1;
         while (i < n - 1 && text[p + i] == e->chars[i]) ++i;
         if (i < n - 1 && text.compare(p + i, n - 1 - i, e->chars, i + 1, n - 1 - i) == 0) {
-          out->push_back({e, p, p + n - 1, true});
+          out->push_back({e, p, p + n - 1, true, false});
         }
       }
     }
@@ -166,7 +170,7 @@ void Gazetteer::Candidates(const std::u32string& text, std::size_t p,
         const std::size_t n = e->chars.size();
         if (n <= rest && text[p] != e->chars[0] &&
             text.compare(p + 1, n - 1, e->chars, 1, n - 1) == 0) {
-          out->push_back({e, p, p + n, true});
+          out->push_back({e, p, p + n, true, false});
         }
       }
     }
@@ -204,24 +208,45 @@ std::vector<PlaceMatch> Gazetteer::FindAll(std::string_view raw) const {
     }
     if (same_span || !overlaps) chosen.push_back(c);
   }
+  // Inside a near miss, the longest exact names stay as another reading of the same words, so
+  // that a coincidence (这边三间房村 is not a misspelt 南三间房村) can still be outvoted.
+  std::vector<Candidate> alternatives;
+  for (const Candidate& n : chosen) {
+    if (!n.near_miss) continue;
+    std::size_t longest = 0;
+    for (const Candidate& e : candidates) {
+      if (!e.near_miss && e.begin >= n.begin && e.end <= n.end) longest = std::max(longest, e.end - e.begin);
+    }
+    for (const Candidate& e : candidates) {
+      if (!e.near_miss && e.begin >= n.begin && e.end <= n.end && e.end - e.begin == longest) {
+        alternatives.push_back({e.entry, e.begin, e.end, false, true});
+      }
+    }
+  }
+  chosen.insert(chosen.end(), alternatives.begin(), alternatives.end());
   std::stable_sort(chosen.begin(), chosen.end(),
                    [](const Candidate& a, const Candidate& b) { return a.begin < b.begin; });
   std::vector<PlaceMatch> out;
-  for (std::size_t i = 0; i < chosen.size();) {
-    std::size_t j = i;
+  std::vector<bool> done(chosen.size(), false);
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (done[i]) continue;
+    const Candidate& c = chosen[i];
+    // Every name read from the same words: one mention per unit, sharing them.
     std::vector<const Unit*> units;
-    for (; j < chosen.size() && chosen[j].begin == chosen[i].begin; ++j) {
-      for (const Unit* u : chosen[j].entry->units) {
+    for (std::size_t j = i; j < chosen.size() && chosen[j].begin == c.begin; ++j) {
+      const Candidate& d = chosen[j];
+      if (d.end != c.end || d.near_miss != c.near_miss || d.alternative != c.alternative) continue;
+      done[j] = true;
+      for (const Unit* u : d.entry->units) {
         if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
       }
     }
-    const Candidate& c = chosen[i];
     const std::string matched =
         EncodeUtf8(std::u32string_view(text).substr(c.begin, c.end - c.begin));
     for (const Unit* u : units) {
-      out.push_back({u, matched, c.begin, c.near_miss, static_cast<int>(units.size()), 0});
+      out.push_back({u, matched, c.begin, c.near_miss, c.alternative,
+                     static_cast<int>(units.size()), 0});
     }
-    i = j;
   }
   return out;
 }
@@ -252,19 +277,23 @@ std::optional<PlaceMatch> Gazetteer::Best(std::string_view address, std::string_
       while (begin > 0 && !IsClauseBreak(normal[begin - 1])) --begin;
       while (stop < normal.size() && !IsClauseBreak(normal[stop])) ++stop;
       const std::u32string_view clause = std::u32string_view(normal).substr(begin, stop - begin);
-      bool cue = callers || (end < normal.size() && normal[end] == U'住');  // 在新海南里住
-      for (std::u32string_view c : kCallerCues) cue = cue || Contains(clause, c);
-      if (cue) {
-        // …unless the text, before it names another place, puts the problem at home.
-        const std::size_t until = next < matches.size() ? matches[next].offset : normal.size();
-        const std::u32string_view after = std::u32string_view(normal).substr(end, until - end);
-        for (std::u32string_view h : kHomeProblem) cue = cue && !Contains(after, h);
-      }
+      bool home = callers || (end < normal.size() && normal[end] == U'住');  // 在新海南里住
+      for (std::u32string_view c : kHomeCues) home = home || Contains(clause, c);
+      bool work = false;
+      for (std::u32string_view c : kWorkCues) work = work || Contains(clause, c);
+      const std::u32string_view after = std::u32string_view(normal).substr(end);
+      const std::size_t until = next < matches.size() ? matches[next].offset : normal.size();
+      const std::u32string_view before_next = after.substr(0, until > end ? until - end : 0);
+      bool lifted = false;
+      for (std::u32string_view w : kAtMyHome) lifted = lifted || (home && Contains(after, w));
+      for (std::u32string_view w : kAtThatPlace) lifted = lifted || Contains(before_next, w);
+      const bool cue = (home || work) && !lifted;
       caller_place[i] = cue;
     }
     for (std::size_t i = 0; i < matches.size(); ++i) {
       double w = weight / matches[i].sharers;
       if (matches[i].near_miss) w *= kNearMissFactor;
+      if (matches[i].alternative) w *= kAlternativeFactor;
       if (caller_place[i]) w *= kCallerPlaceFactor;
       votes.push_back({std::move(matches[i]), w});
     }

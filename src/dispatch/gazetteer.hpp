@@ -22,6 +22,7 @@ struct PlaceMatch {
   std::string matched;    // the text that matched (normalised, see NormalizePlaceText)
   std::size_t offset = 0; // character position of `matched` in the normalised text
   bool near_miss = false; // matched with one character wrong or missing
+  bool alternative = false;  // an exact name inside a near miss: another reading of its words
   int sharers = 1;        // units sharing the matched name (> 1: ambiguous on its own)
   double confidence = 0;  // 0..1 (Best): how sure the place is, given the rest of the text
 };
@@ -38,9 +39,10 @@ class Gazetteer {
 
   // The place of the problem: the community/village (or, when none is identifiable, the street or
   // town) the address and text point at. Every mention votes for its township: the address field
-  // weighs most, a mention repeated counts again, a near miss or a shared name counts less, and a
-  // place named as where the caller lives or works (我住…, 在…上班, …的居民) counts little unless
-  // the problem is said to be at home. Within the winning township the best-voted community wins.
+  // weighs most, a mention repeated counts again, a near miss, a shared name or an exact name read
+  // inside a near miss counts less, and a place named as where the caller lives or works (我住…,
+  // 在…上班, …的居民) counts little unless the problem is said to be there (家里…, 那个楼…).
+  // Within the winning township the best-voted community wins. docs/dispatch.md has the weights.
   // nullopt when nothing below the district is identifiable. An address marked as the caller's
   // (来电人住址) counts as such a mention.
   std::optional<PlaceMatch> Best(std::string_view address, std::string_view text) const;
@@ -56,6 +58,7 @@ class Gazetteer {
     const Entry* entry;
     std::size_t begin, end;  // character positions in the text
     bool near_miss;
+    bool alternative;  // an exact name kept inside a chosen near miss
   };
   // Every exact and near-miss occurrence of a name starting at character `p` of `text`.
   void Candidates(const std::u32string& text, std::size_t p, std::vector<Candidate>* out) const;

@@ -1,5 +1,5 @@
 // LinearModel: multinomial logistic regression over TF-IDF-weighted token n-grams — the second
-// member of the category classifier's ensemble (fasttext_classifier.hpp). Token n-grams (1..max)
+// member of the category classifier's ensemble (category_model.hpp). Token n-grams (1..max)
 // seen in the labelled messages are the features; their IDF is estimated on the labelled and the
 // unlabelled messages together, which is how the unlabelled messages help this model. Trained by
 // L-BFGS on the L2-regularised cross-entropy, a convex problem: the result does not depend on the

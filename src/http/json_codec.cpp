@@ -250,7 +250,7 @@ json CategoryToJson(const Category& c, const service::Reference& ref) {
           {"limit", FormatTimeLimit(c.limit)}};
 }
 
-json ModelToJson(const dispatch::FastTextClassifier* model) {
+json ModelToJson(const dispatch::CategoryModel* model) {
   if (model == nullptr) return nullptr;
   return {{"version", model->Version()},
           {"trained_at", model->TrainedAt()},

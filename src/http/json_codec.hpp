@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
-#include "dispatch/fasttext_classifier.hpp"
+#include "dispatch/category_model.hpp"
 #include "domain/workflow.hpp"
 #include "service/case_service.hpp"
 #include "service/reference.hpp"
@@ -25,6 +25,6 @@ Result<domain::Command> CommandFromJson(const nlohmann::json& j);
 nlohmann::json UnitToJson(const domain::Unit& u);
 nlohmann::json CategoryToJson(const domain::Category& c, const service::Reference& ref);
 // {version, trained_at, labels} of the category model; null when there is none.
-nlohmann::json ModelToJson(const dispatch::FastTextClassifier* model);
+nlohmann::json ModelToJson(const dispatch::CategoryModel* model);
 
 }  // namespace jiesu::http

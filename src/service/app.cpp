@@ -36,16 +36,16 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   return app;
 }
 
-Result<std::shared_ptr<const dispatch::FastTextClassifier>> App::ReloadModel() {
+Result<std::shared_ptr<const dispatch::CategoryModel>> App::ReloadModel() {
   if (config_.model_file.empty()) {
     return Status::Conflict("no model file is configured (dispatch.model, --model)");
   }
-  auto loaded = dispatch::FastTextClassifier::Load(config_.model_file);
+  auto loaded = dispatch::CategoryModel::Load(config_.model_file);
   if (!loaded.ok()) {
     return Status(loaded.status().code(),
                   "model " + config_.model_file + ": " + loaded.status().message());
   }
-  std::shared_ptr<const dispatch::FastTextClassifier> model = std::move(loaded).value();
+  std::shared_ptr<const dispatch::CategoryModel> model = std::move(loaded).value();
   classifier_->SetModel(model);
   return model;
 }

@@ -38,8 +38,8 @@ class App {
 
   // Reads the configured model file again and swaps it in; cases being created meanwhile use the
   // old or the new model, never a mix. Conflict when no model file is configured; the
-  // errors of FastTextClassifier::Load otherwise (the current model stays).
-  Result<std::shared_ptr<const dispatch::FastTextClassifier>> ReloadModel();
+  // errors of CategoryModel::Load otherwise (the current model stays).
+  Result<std::shared_ptr<const dispatch::CategoryModel>> ReloadModel();
 
  private:
   explicit App(Config config) : config_(std::move(config)) {}

@@ -129,6 +129,21 @@ Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, cons
   return std::optional<Contact>(std::move(contact));
 }
 
+std::shared_ptr<const dispatch::BigramSet> CaseService::CaseBigrams(const Case& c) {
+  // Bounded: about 100,000 cases' bigrams (a few hundred each); dropped wholesale when full.
+  constexpr std::size_t kMaxCached = 100000;
+  {
+    std::lock_guard lock(bigrams_mu_);
+    if (auto it = bigrams_.find(c.id); it != bigrams_.end()) return it->second;
+  }
+  auto computed = std::make_shared<const dispatch::BigramSet>(
+      dispatch::Bigrams(c.title + c.text));
+  std::lock_guard lock(bigrams_mu_);
+  if (bigrams_.size() >= kMaxCached) bigrams_.clear();
+  bigrams_.emplace(c.id, computed);
+  return computed;
+}
+
 std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
                                                    const std::string& unit) {
   std::vector<Duplicate> out;
@@ -145,7 +160,8 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
   const auto mine = dispatch::Bigrams(text);
   for (const Case& c : *recent) {
     if (IsTerminal(c.status)) continue;
-    const double score = dispatch::Similarity(mine, dispatch::Bigrams(c.title + c.text));
+    const double score =
+        dispatch::SimilarityIfAtLeast(mine, *CaseBigrams(c), config_.duplicate_threshold);
     if (score >= config_.duplicate_threshold) out.push_back({c.id, c.title, score});
   }
   std::sort(out.begin(), out.end(),

@@ -8,11 +8,14 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
+#include "dispatch/duplicates.hpp"
 #include "dispatch/router.hpp"
 #include "domain/workflow.hpp"
 #include "service/config.hpp"
@@ -93,6 +96,8 @@ class CaseService {
   Result<std::optional<Contact>> LoadContact(const domain::Actor& actor, const domain::Case& c);
   std::vector<Duplicate> FindDuplicates(const std::string& text, const std::string& unit);
   domain::DecideContext Context() const;
+  // The character bigrams of a case's title and text (fixed at creation), computed once.
+  std::shared_ptr<const dispatch::BigramSet> CaseBigrams(const domain::Case& c);
 
   storage::Database& db_;
   std::shared_ptr<const Reference> ref_;
@@ -100,6 +105,9 @@ class CaseService {
   const dispatch::Router& router_;
   const Config& config_;
   const Clock& clock_;
+
+  std::mutex bigrams_mu_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const dispatch::BigramSet>> bigrams_;
 };
 
 }  // namespace jiesu::service

@@ -25,7 +25,7 @@ struct Config {
   std::string model_file;
   double auto_dispatch_threshold = 0.6;  // dispatch without the operator at this confidence
   int duplicate_window_days = 30;        // open cases this recent are checked for duplicates
-  double duplicate_threshold = 0.35;     // bigram similarity that flags a possible duplicate
+  double duplicate_threshold = 0.25;     // bigram similarity that flags a possible duplicate
 
   std::size_t max_body_bytes = 1 << 20;  // 413 above this
   int http_threads = 32;                 // worker pool; >= expected keep-alive connections

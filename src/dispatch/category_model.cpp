@@ -1,4 +1,4 @@
-#include "dispatch/fasttext_classifier.hpp"
+#include "dispatch/category_model.hpp"
 
 #include <fasttext/fasttext.h>
 #include <stdlib.h>
@@ -190,10 +190,10 @@ fasttext::Args BaseArgs(const ClassifierOptions& o) {
 
 }  // namespace
 
-FastTextClassifier::FastTextClassifier() = default;
-FastTextClassifier::~FastTextClassifier() = default;
+CategoryModel::CategoryModel() = default;
+CategoryModel::~CategoryModel() = default;
 
-std::vector<std::string> FastTextClassifier::Tokens(std::string_view text) const {
+std::vector<std::string> CategoryModel::Tokens(std::string_view text) const {
   std::vector<std::string> tokens = tokenizer_->Tokenize(text);
   if (options_.title_repeat > 0) {
     const std::size_t nl = text.find('\n');
@@ -261,7 +261,7 @@ UnlabelledCorpus::~UnlabelledCorpus() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Train(
+Result<std::unique_ptr<CategoryModel>> CategoryModel::Train(
     const std::vector<LabelledText>& examples, const UnlabelledCorpus* unlabelled,
     const ClassifierOptions& options) {
   JIESU_RETURN_IF_ERROR(ValidateOptions(options));
@@ -274,7 +274,7 @@ Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Train(
                       unlabelled->dim() != options.dim))) {
     return Status::Invalid("the unlabelled corpus was prepared with another tokenizer or dim");
   }
-  std::unique_ptr<FastTextClassifier> c(new FastTextClassifier());
+  std::unique_ptr<CategoryModel> c(new CategoryModel());
   c->options_ = options;
   c->labels_ = DistinctLabels(examples);
   if (c->labels_.size() < 2) return Status::Invalid("training needs at least two labels");
@@ -375,7 +375,7 @@ Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Train(
   return c;
 }
 
-Result<std::string> FastTextClassifier::Serialize() const {
+Result<std::string> CategoryModel::Serialize() const {
   std::string fasttext_bytes;
   if (fasttext_) {
     JIESU_ASSIGN_OR_RETURN(TempDir dir, TempDir::Create());
@@ -402,7 +402,7 @@ Result<std::string> FastTextClassifier::Serialize() const {
   return out;
 }
 
-Status FastTextClassifier::Save(const std::string& path) const {
+Status CategoryModel::Save(const std::string& path) const {
   JIESU_ASSIGN_OR_RETURN(std::string bytes, Serialize());
   const std::string tmp = path + ".tmp";
   JIESU_RETURN_IF_ERROR(WriteFile(tmp, bytes));
@@ -415,7 +415,7 @@ Status FastTextClassifier::Save(const std::string& path) const {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Load(const std::string& path) {
+Result<std::unique_ptr<CategoryModel>> CategoryModel::Load(const std::string& path) {
   JIESU_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
   const auto invalid = [&](const std::string& why) {
     return Status::Invalid(path + ": " + why);
@@ -441,7 +441,7 @@ Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Load(const std::
       r.remaining() != 0) {
     return invalid("truncated or corrupt");
   }
-  std::unique_ptr<FastTextClassifier> c(new FastTextClassifier());
+  std::unique_ptr<CategoryModel> c(new CategoryModel());
   const nlohmann::json meta = nlohmann::json::parse(meta_bytes, nullptr, false);
   if (meta.is_discarded() || !meta.is_object()) return invalid("corrupt header");
   try {
@@ -491,7 +491,7 @@ Result<std::unique_ptr<FastTextClassifier>> FastTextClassifier::Load(const std::
   return c;
 }
 
-std::vector<Prediction> FastTextClassifier::Predict(std::string_view text, int k) const {
+std::vector<Prediction> CategoryModel::Predict(std::string_view text, int k) const {
   std::vector<Prediction> out;
   const std::vector<std::string> tokens = Tokens(text);
   if (tokens.empty() || k <= 0) return out;
@@ -517,7 +517,10 @@ std::vector<Prediction> FastTextClassifier::Predict(std::string_view text, int k
     const std::vector<double> q = linear_.Probabilities(tokens);
     for (std::size_t i = 0; i < n; ++i) p[i] += linear_weight * q[i];
   }
-  for (std::size_t i = 0; i < n; ++i) out.push_back({labels_[i], p[i]});
+  // fastText's probabilities are single precision: renormalise so that they sum to 1 exactly.
+  double sum = 0;
+  for (double x : p) sum += x;
+  for (std::size_t i = 0; i < n; ++i) out.push_back({labels_[i], sum > 0 ? p[i] / sum : 0});
   std::sort(out.begin(), out.end(), [](const Prediction& a, const Prediction& b) {
     return a.probability != b.probability ? a.probability > b.probability : a.code < b.code;
   });
