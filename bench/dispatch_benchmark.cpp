@@ -18,7 +18,7 @@
 
 #include "common/csv.hpp"
 #include "dispatch/catalogue_classifier.hpp"
-#include "dispatch/duplicates.hpp"
+#include "common/bigrams.hpp"
 #include "dispatch/gazetteer.hpp"
 #include "dispatch/router.hpp"
 #include "service/reference.hpp"
@@ -34,7 +34,7 @@ struct Fixture {
   std::vector<std::pair<std::string, std::string>> hotline;  // title (empty), text
   // Bigrams of 300 "recent open cases" (CaseService caches them per case, so intake computes
   // only the new message's).
-  std::vector<dispatch::BigramSet> open_cases;
+  std::vector<BigramSet> open_cases;
 };
 
 Fixture& Data() {
@@ -61,7 +61,7 @@ Fixture& Data() {
     const auto& pool = x.web.empty() ? x.hotline : x.web;
     for (std::size_t i = 0; i < 300; ++i) {
       const auto& m = pool[(i * 7) % pool.size()];
-      x.open_cases.push_back(dispatch::Bigrams(m.first + m.second));
+      x.open_cases.push_back(Bigrams(m.first + m.second));
     }
     return x;
   }();
@@ -97,10 +97,10 @@ void Dispatch(benchmark::State& state, bool with_model) {
     const auto& [title, text] = messages[i++ % messages.size()];
     const auto start = std::chrono::steady_clock::now();
     const auto proposal = router.Propose(title, text, "", "");
-    const auto mine = dispatch::Bigrams(title + text);
+    const auto mine = Bigrams(title + text);
     int similar = 0;
     for (const auto& other : f.open_cases) {
-      similar += dispatch::SimilarityIfAtLeast(mine, other, 0.35) >= 0.35;
+      similar += SimilarityIfAtLeast(mine, other, 0.35) >= 0.35;
     }
     benchmark::DoNotOptimize(proposal);
     benchmark::DoNotOptimize(similar);

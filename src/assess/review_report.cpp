@@ -518,6 +518,25 @@ ReviewReport BuildReview(const Assessment& current, const Assessment* previous,
   return r;
 }
 
+nlohmann::json HotTopicsToJson(const std::vector<HotTopic>& topics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const HotTopic& t : topics) {
+    nlohmann::json units = nlohmann::json::array();
+    for (const TopicUnit& u : t.units) {
+      units.push_back({{"code", u.code}, {"name", u.name}, {"count", u.count}});
+    }
+    out.push_back({{"title", t.title},
+                   {"category", {{"code", t.category_code}, {"name", t.category_name}}},
+                   {"count", t.count},
+                   {"previous", t.previous},
+                   {"growth", t.growth ? nlohmann::json(RoundTo(*t.growth, 4)) : nlohmann::json(nullptr)},
+                   {"units", units},
+                   {"examples", t.examples},
+                   {"case_ids", t.case_ids}});
+  }
+  return out;
+}
+
 nlohmann::json ReviewToJson(const ReviewReport& r) {
   const auto rate = [](double x) { return RoundTo(x, 4); };
   nlohmann::json units = nlohmann::json::array();
@@ -579,8 +598,7 @@ nlohmann::json ReviewToJson(const ReviewReport& r) {
       // Inspection rectification figures (issue 4 item 2) go here: per round and organisation,
       // found / rectified / rectification_rate / overdue.
       {"inspections", nlohmann::json::object()},
-      // The month's hot topics (issue 4 item 3): [{title, count, growth, units, examples}].
-      {"hot_topics", nlohmann::json::array()},
+      {"hot_topics", HotTopicsToJson(r.hot_topics)},
   };
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "assess/hot_topics.hpp"
 #include "assess/monthly_assessment.hpp"
 #include "common/clock.hpp"
 #include "domain/category.hpp"
@@ -114,8 +115,9 @@ struct ReviewReport {
   DistrictSummary district;
   std::vector<UnitReview> units;                    // in ranking order
   std::vector<ZeroRequestUnit> zero_request_units;  // by code
-  // Inspection rectification (issue 4 item 2) and hot topics (item 3) plug in here; until then the
-  // JSON carries `inspections:{}` and `hot_topics:[]`.
+  std::vector<HotTopic> hot_topics;  // set by the caller (FindHotTopics); largest first
+  // Inspection rectification (issue 4 item 2) plugs in here; until then the JSON carries
+  // `inspections:{}`.
 };
 
 // Builds the review of `current` (a township-level assessment). `previous` is the month before (for
@@ -144,5 +146,8 @@ std::string RulesText(const ReviewRules& rules);
 // units[], zero_request_units[], inspections:{}, hot_topics:[]}. Rates rounded to 4 decimals,
 // scores to 2, for display. Never fails.
 nlohmann::json ReviewToJson(const ReviewReport& r);
+// [{title, category:{code,name}, count, previous:[…], growth (null: new), units:[{code,name,count}],
+//   examples:[…], case_ids:[…]}].
+nlohmann::json HotTopicsToJson(const std::vector<HotTopic>& topics);
 
 }  // namespace jiesu::assess

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "common/utf8.hpp"
-#include "dispatch/duplicates.hpp"
+#include "common/bigrams.hpp"
 
 namespace jiesu::service {
 
@@ -129,15 +129,15 @@ Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, cons
   return std::optional<Contact>(std::move(contact));
 }
 
-std::shared_ptr<const dispatch::BigramSet> CaseService::CaseBigrams(const Case& c) {
+std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const Case& c) {
   // Bounded: about 100,000 cases' bigrams (a few hundred each); dropped wholesale when full.
   constexpr std::size_t kMaxCached = 100000;
   {
     std::lock_guard lock(bigrams_mu_);
     if (auto it = bigrams_.find(c.id); it != bigrams_.end()) return it->second;
   }
-  auto computed = std::make_shared<const dispatch::BigramSet>(
-      dispatch::Bigrams(c.title + c.text));
+  auto computed = std::make_shared<const BigramSet>(
+      Bigrams(c.title + c.text));
   std::lock_guard lock(bigrams_mu_);
   if (bigrams_.size() >= kMaxCached) bigrams_.clear();
   bigrams_.emplace(c.id, computed);
@@ -157,11 +157,11 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
     spdlog::warn("duplicate check skipped: {}", recent.status().ToString());
     return out;
   }
-  const auto mine = dispatch::Bigrams(text);
+  const auto mine = Bigrams(text);
   for (const Case& c : *recent) {
     if (IsTerminal(c.status)) continue;
     const double score =
-        dispatch::SimilarityIfAtLeast(mine, *CaseBigrams(c), config_.duplicate_threshold);
+        SimilarityIfAtLeast(mine, *CaseBigrams(c), config_.duplicate_threshold);
     if (score >= config_.duplicate_threshold) out.push_back({c.id, c.title, score});
   }
   std::sort(out.begin(), out.end(),

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
-#include "dispatch/duplicates.hpp"
+#include "common/bigrams.hpp"
 #include "dispatch/router.hpp"
 #include "domain/workflow.hpp"
 #include "service/config.hpp"
@@ -97,7 +97,7 @@ class CaseService {
   std::vector<Duplicate> FindDuplicates(const std::string& text, const std::string& unit);
   domain::DecideContext Context() const;
   // The character bigrams of a case's title and text (fixed at creation), computed once.
-  std::shared_ptr<const dispatch::BigramSet> CaseBigrams(const domain::Case& c);
+  std::shared_ptr<const BigramSet> CaseBigrams(const domain::Case& c);
 
   storage::Database& db_;
   std::shared_ptr<const Reference> ref_;
@@ -107,7 +107,7 @@ class CaseService {
   const Clock& clock_;
 
   std::mutex bigrams_mu_;
-  std::unordered_map<std::int64_t, std::shared_ptr<const dispatch::BigramSet>> bigrams_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const BigramSet>> bigrams_;
 };
 
 }  // namespace jiesu::service

@@ -107,7 +107,28 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
     facts.push_back(std::move(f));
   }
 
-  return assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
+  assess::ReviewReport report =
+      assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
+
+  // 每月一题: the month's dispatched cases against the three months before.
+  auto topic_cases = [](const std::vector<Case>& list) {
+    std::vector<assess::TopicCase> out;
+    for (const Case& c : list) {
+      if (!c.merged_into) out.push_back({c.id, c.title, c.text, c.category, c.unit});
+    }
+    return out;
+  };
+  std::vector<std::vector<assess::TopicCase>> earlier;
+  Date m = first;
+  for (int i = 0; i < 3; ++i) m = PreviousMonth(m);
+  for (int i = 0; i < 3; ++i, m = NextMonth(m)) {
+    JIESU_ASSIGN_OR_RETURN(auto list,
+                           db_.CasesDispatchedBetween(BeijingMidnight(m), BeijingMidnight(NextMonth(m))));
+    earlier.push_back(topic_cases(list));
+  }
+  report.hot_topics =
+      assess::FindHotTopics(topic_cases(cases), earlier, ref_->catalogue, ref_->units);
+  return report;
 }
 
 }  // namespace jiesu::service

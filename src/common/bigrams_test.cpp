@@ -1,4 +1,4 @@
-#include "dispatch/duplicates.hpp"
+#include "common/bigrams.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,10 +8,10 @@
 
 #include "common/csv.hpp"
 
-namespace jiesu::dispatch {
+namespace jiesu {
 namespace {
 
-TEST(DuplicatesTest, SimilarityOfBigramSets) {
+TEST(BigramsTest, SimilarityOfBigramSets) {
   const BigramSet a = Bigrams("群芳园小区3号楼路灯坏了");
   EXPECT_DOUBLE_EQ(Similarity(a, a), 1.0);
   EXPECT_DOUBLE_EQ(Similarity(a, Bigrams("")), 0.0);
@@ -28,7 +28,7 @@ TEST(DuplicatesTest, SimilarityOfBigramSets) {
 
 // tests/data/duplicate-pairs.csv: pairs of real messages (by id) judged duplicate or not. The
 // messages are not in the repository; the test skips where ../shared/data is absent.
-TEST(DuplicatesTest, LabelledPairsOfRealMessages) {
+TEST(BigramsTest, LabelledPairsOfRealMessages) {
   const std::string dir = std::string(JIESU_SHARED_DATA) + "/requests";
   if (!std::filesystem::exists(dir + "/unlabelled.csv")) {
     GTEST_SKIP() << dir << " is absent (the shared data is not part of the repository)";
@@ -74,4 +74,4 @@ TEST(DuplicatesTest, LabelledPairsOfRealMessages) {
 }
 
 }  // namespace
-}  // namespace jiesu::dispatch
+}  // namespace jiesu

@@ -1,13 +1,13 @@
-// Duplicate detection: how alike two case texts are, by the overlap of their character bigrams
-// (robust to the word-order and filler differences between two callers describing one problem).
-// Pure, thread-safe.
+// How alike two texts are, by the overlap of their character bigrams (robust to the word-order and
+// filler differences between two callers describing one problem): intake's duplicate check and
+// the monthly hot topics use it. Pure, thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
-namespace jiesu::dispatch {
+namespace jiesu {
 
 // Sorted, distinct bigrams of a text's ASCII letters and digits and CJK ideographs (U+4E00–9FFF),
 // each pair of characters packed exactly into 32 bits; other characters break the sequence.
@@ -21,4 +21,4 @@ double Similarity(const BigramSet& a, const BigramSet& b);
 // the elements left cannot bring the overlap up to what the threshold needs.
 double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double threshold);
 
-}  // namespace jiesu::dispatch
+}  // namespace jiesu

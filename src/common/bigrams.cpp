@@ -1,10 +1,10 @@
-#include "dispatch/duplicates.hpp"
+#include "common/bigrams.hpp"
 
 #include <algorithm>
 
 #include "common/utf8.hpp"
 
-namespace jiesu::dispatch {
+namespace jiesu {
 
 namespace {
 
@@ -65,4 +65,4 @@ double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double thresh
   return s >= threshold ? s : 0;
 }
 
-}  // namespace jiesu::dispatch
+}  // namespace jiesu

@@ -1,0 +1,117 @@
+#include "assess/hot_topics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "common/csv.hpp"
+
+namespace jiesu::assess {
+namespace {
+
+const domain::Catalogue& Catalogue() {
+  static const domain::Catalogue c = domain::Catalogue::Build(
+      domain::Catalogue::ParseCsv(ReadFile(std::string(JIESU_SOURCE_DIR) + "/data/categories.csv").value())
+          .value()).value();
+  return c;
+}
+
+const domain::UnitTree& Units() {
+  static const domain::UnitTree t = domain::UnitTree::Build(
+      domain::UnitTree::ParseDivisionsCsv(
+          ReadFile(std::string(JIESU_SOURCE_DIR) + "/data/tongzhou/divisions.csv").value())
+          .value()).value();
+  return t;
+}
+
+TopicCase Case(std::int64_t id, std::string title, std::string category, std::string unit) {
+  return {id, std::move(title), "", std::move(category), std::move(unit)};
+}
+
+TEST(HotTopicsTest, ClustersSimilarCasesWithinAWorkAreaAndMeasuresGrowth) {
+  const std::vector<TopicCase> month = {
+      Case(1, "伊景园滨河苑车位捆绑销售，开发商不卖车位不给交房", "0101", "110112121013"),
+      Case(2, "幼儿园收费太高", "0403", "110112121"),
+      Case(3, "伊景园滨河苑开发商捆绑销售车位，不买车位不交房", "0101", "110112121013"),
+      Case(4, "伊景园滨河苑捆绑销售车位，开发商不给交房", "0102", "110112121"),
+      Case(5, "路灯不亮", "0109", "110112001"),
+      Case(6, "伊景园滨河苑开发商不买车位就不交房，捆绑销售", "0101", "110112001006"),
+      // Same words, another work area: not the same topic.
+      Case(7, "伊景园滨河苑车位捆绑销售，开发商不卖车位不给交房", "0701", "110112121"),
+  };
+  const std::vector<std::vector<TopicCase>> earlier = {
+      {Case(10, "伊景园滨河苑车位捆绑销售，开发商不给交房", "0101", "110112121")},
+      {Case(11, "伊景园滨河苑车位捆绑销售问题", "0101", "110112121"),
+       Case(12, "伊景园滨河苑开发商捆绑销售车位，不交房", "0101", "110112121")},
+  };
+  const auto topics = FindHotTopics(month, earlier, Catalogue(), Units());
+  ASSERT_EQ(topics.size(), 1u);
+  const HotTopic& t = topics.front();
+  EXPECT_EQ(t.count, 4);
+  EXPECT_EQ(t.case_ids, (std::vector<std::int64_t>{1, 3, 4, 6}));
+  EXPECT_EQ(t.category_code, "01");
+  EXPECT_EQ(t.category_name, "城乡建设");
+  ASSERT_EQ(t.units.size(), 2u);
+  EXPECT_EQ(t.units[0].code, "110112121");  // 3 cases
+  EXPECT_EQ(t.units[0].name, "梨园镇");
+  EXPECT_EQ(t.units[0].count, 3);
+  EXPECT_EQ(t.units[1].code, "110112001");
+  EXPECT_EQ(t.examples.size(), 3u);
+  EXPECT_EQ(t.title, t.examples.front());
+  ASSERT_EQ(t.previous.size(), 2u);
+  EXPECT_GE(t.previous[1], 1);
+  ASSERT_TRUE(t.growth.has_value());
+  EXPECT_NEAR(*t.growth, t.count / ((t.previous[0] + t.previous[1]) / 2.0) - 1, 1e-9);
+
+  // Deterministic, and a new topic has no growth.
+  const auto again = FindHotTopics(month, {}, Catalogue(), Units());
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again.front().case_ids, t.case_ids);
+  EXPECT_FALSE(again.front().growth.has_value());
+  // Fewer cases than the minimum: no topic.
+  HotTopicRules strict;
+  strict.min_count = 5;
+  EXPECT_TRUE(FindHotTopics(month, earlier, Catalogue(), Units(), strict).empty());
+}
+
+// The real messages of ../shared/data/requests (one platform, 2019): a month's topics against the
+// three months before. Prints them for docs/assessment.md.
+TEST(HotTopicsTest, RealMessagesOfAMonth) {
+  const std::string dir = std::string(JIESU_SHARED_DATA) + "/requests";
+  if (!std::filesystem::exists(dir + "/unlabelled.csv")) {
+    GTEST_SKIP() << dir << " is absent (the shared data is not part of the repository)";
+  }
+  std::map<std::string, std::vector<TopicCase>> by_month;  // "2019/7" → cases
+  for (const char* file : {"/unlabelled.csv", "/replied.csv"}) {
+    auto rows = ParseCsv(ReadFile(dir + file).value());
+    ASSERT_TRUE(rows.ok());
+    const auto& h = rows->front();
+    const int id = CsvColumn(h, "id"), title = CsvColumn(h, "title"), text = CsvColumn(h, "text"),
+              time = CsvColumn(h, "time");
+    for (std::size_t r = 1; r < rows->size(); ++r) {
+      const auto& row = (*rows)[r];
+      const std::string& t = row[time];  // "2019/7/3 10:20:00"
+      const std::string month = t.substr(0, t.find('/', t.find('/') + 1));
+      by_month[month].push_back({std::stoll(row[id]), row[title], row[text], "", ""});
+    }
+  }
+  const auto topics = FindHotTopics(by_month["2019/7"],
+                                    {by_month["2019/4"], by_month["2019/5"], by_month["2019/6"]},
+                                    Catalogue(), Units());
+  std::printf("hot topics of 2019/7 (%zu messages):\n", by_month["2019/7"].size());
+  for (const HotTopic& t : topics) {
+    std::printf("  %d  previous %d/%d/%d  %s\n", t.count, t.previous[0], t.previous[1],
+                t.previous[2], t.title.c_str());
+  }
+  ASSERT_FALSE(topics.empty());
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    EXPECT_GE(topics[i].count, 3);
+    if (i > 0) {
+      EXPECT_LE(topics[i].count, topics[i - 1].count);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace jiesu::assess
