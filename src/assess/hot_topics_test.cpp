@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "assess/review_report.hpp"
 #include "common/csv.hpp"
 
 namespace jiesu::assess {
@@ -73,6 +74,20 @@ TEST(HotTopicsTest, ClustersSimilarCasesWithinAWorkAreaAndMeasuresGrowth) {
   HotTopicRules strict;
   strict.min_count = 5;
   EXPECT_TRUE(FindHotTopics(month, earlier, Catalogue(), Units(), strict).empty());
+}
+
+TEST(HotTopicsTest, OneSentencePerTopicForTheReport) {
+  HotTopic t;
+  t.title = "张村独居老人生活困难";
+  t.category_name = "民政";
+  t.count = 29;
+  t.previous = {0, 25, 18};
+  t.growth = 29 / (43 / 3.0) - 1;
+  t.units = {{"110112121", "梨园镇", 4}, {"110112109", "马驹桥镇", 3}};
+  EXPECT_EQ(HotTopicText(t), "张村独居老人生活困难（民政，29件，较前3月月均增长102%；涉及梨园镇4件、马驹桥镇3件）");
+  t.growth.reset();
+  t.units.clear();
+  EXPECT_EQ(HotTopicText(t), "张村独居老人生活困难（民政，29件，新出现）");
 }
 
 // The real messages of ../shared/data/requests (one platform, 2019): a month's topics against the

@@ -210,8 +210,12 @@ std::string RenderHtml(const ReviewReport& r) {
     }
     h += "</ul>\n";
   }
-  // Inspection rectification (巡察整改) and hot topics (每月一题) sections go here once the report
-  // carries them (issue 4 items 2 and 3).
+  if (!r.hot_topics.empty()) {
+    h += "<h2>每月一题：本月热点诉求</h2>\n<ol>\n";
+    for (const HotTopic& t : r.hot_topics) h += "<li>" + EscapeHtml(HotTopicText(t)) + "</li>\n";
+    h += "</ol>\n";
+  }
+  // Inspection rectification (巡察整改) goes here once the report carries it (issue 4 item 2).
 
   h += "<footer>" + EscapeHtml(RulesText(r.rules)) + "</footer>\n</body>\n</html>\n";
   return h;

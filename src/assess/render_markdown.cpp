@@ -1,6 +1,5 @@
 #include "assess/render_markdown.hpp"
 
-#include <cmath>
 #include <cstdio>
 
 namespace jiesu::assess {
@@ -126,23 +125,7 @@ std::string RenderMarkdown(const ReviewReport& r) {
   }
   if (!r.hot_topics.empty()) {
     md += "## 每月一题：本月热点诉求\n\n";
-    for (const HotTopic& t : r.hot_topics) {
-      md += "- " + EscapeMarkdown(t.title) + "（" + EscapeMarkdown(t.category_name) + "，" +
-            std::to_string(t.count) + "件";
-      if (t.growth) {
-        md += "，较前" + std::to_string(t.previous.size()) + "月月均" +
-              (*t.growth >= 0 ? "增长" : "下降") + Percent(std::abs(*t.growth));
-      } else {
-        md += "，新出现";
-      }
-      if (!t.units.empty()) {
-        md += "；涉及";
-        for (std::size_t i = 0; i < t.units.size() && i < 3; ++i) {
-          md += (i ? "、" : "") + EscapeMarkdown(t.units[i].name) + std::to_string(t.units[i].count) + "件";
-        }
-      }
-      md += "）\n";
-    }
+    for (const HotTopic& t : r.hot_topics) md += "- " + EscapeMarkdown(HotTopicText(t)) + "\n";
     md += "\n";
   }
   // Inspection rectification (巡察整改) goes here once the report carries it (issue 4 item 2).

@@ -407,6 +407,22 @@ std::string RankChangeText(const std::optional<int>& change) {
   return "持平";
 }
 
+std::string HotTopicText(const HotTopic& t) {
+  std::string s = t.title + "（";
+  if (!t.category_name.empty()) s += t.category_name + "，";
+  s += std::to_string(t.count) + "件";
+  if (t.growth) {
+    s += "，较前" + std::to_string(t.previous.size()) + "月月均" + (*t.growth >= 0 ? "增长" : "下降") +
+         Percent(std::abs(*t.growth));
+  } else {
+    s += "，新出现";
+  }
+  for (std::size_t i = 0; i < t.units.size() && i < 3; ++i) {
+    s += (i == 0 ? "；涉及" : "、") + t.units[i].name + std::to_string(t.units[i].count) + "件";
+  }
+  return s + "）";
+}
+
 std::string ZeroRequestText(const ZeroRequestUnit& z) {
   if (z.volume == 0) return "本月零诉求";
   return "本月派单" + std::to_string(z.volume) + "件，尚无有效回访";
@@ -526,6 +542,7 @@ nlohmann::json HotTopicsToJson(const std::vector<HotTopic>& topics) {
       units.push_back({{"code", u.code}, {"name", u.name}, {"count", u.count}});
     }
     out.push_back({{"title", t.title},
+                   {"text", HotTopicText(t)},
                    {"category", {{"code", t.category_code}, {"name", t.category_name}}},
                    {"count", t.count},
                    {"previous", t.previous},

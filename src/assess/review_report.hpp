@@ -137,6 +137,9 @@ std::string Percent(double rate);
 std::string DistrictText(const ReviewReport& r);
 // How a zero-request unit is described ("本月零诉求" or "派单N件，尚无有效回访").
 std::string ZeroRequestText(const ZeroRequestUnit& z);
+// One hot topic in a sentence: "张村独居老人生活困难（民政，29件，较前3月月均增长102%；涉及梨园镇4件、
+// 马驹桥镇3件、永乐店镇3件）", or "…，新出现…" when the earlier months had none.
+std::string HotTopicText(const HotTopic& t);
 // "上升2位", "下降1位", "持平", "上月未排名".
 std::string RankChangeText(const std::optional<int>& change);
 // The rules in one Chinese sentence, for the report's footnote.

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/utf8.hpp"
+
 extern "C" {
 #include <friso.h>
 }
@@ -16,68 +18,6 @@ namespace jiesu::dispatch {
 namespace {
 
 constexpr char kFrisoIni[] = "/etc/friso/friso.ini";
-
-// Decodes one code point at s[*i] and advances; returns -1 (and skips a byte) on malformed input.
-int32_t NextCodePoint(std::string_view s, std::size_t* i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(*i);
-  int n = 0;
-  int32_t cp = 0;
-  if (c < 0x80) {
-    ++*i;
-    return c;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    ++*i;
-    return -1;
-  }
-  if (*i + n > s.size()) {
-    ++*i;
-    return -1;
-  }
-  for (int k = 1; k < n; ++k) {
-    const unsigned char b = byte(*i + k);
-    if ((b & 0xC0) != 0x80) {
-      ++*i;
-      return -1;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  // Overlongs and surrogates are malformed too.
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*i;
-    return -1;
-  }
-  *i += n;
-  return cp;
-}
-
-void AppendUtf8(int32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool IsIdeograph(int32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
@@ -117,25 +57,21 @@ class CharTokenizer final : public Tokenizer {
   TokenizerKind kind() const override { return TokenizerKind::kChars; }
 
   std::vector<std::string> Tokenize(std::string_view text) const override {
-    const std::string norm = NormalizeText(text);
     std::vector<std::string> out;
-    std::string run;
-    std::size_t i = 0;
-    while (i < norm.size()) {
-      const std::size_t start = i;
-      const int32_t cp = NextCodePoint(norm, &i);
-      if (cp == ' ') {
-        PushToken(std::move(run), &out);
+    std::u32string run;
+    for (const char32_t cp : DecodeUtf8(NormalizeText(text))) {
+      if (cp == U' ') {
+        PushToken(EncodeUtf8(run), &out);
         run.clear();
-      } else if (IsSyllabic(cp)) {
-        PushToken(std::move(run), &out);
+      } else if (IsSyllabic(static_cast<int32_t>(cp))) {
+        PushToken(EncodeUtf8(run), &out);
         run.clear();
-        out.emplace_back(norm.substr(start, i - start));
+        out.push_back(EncodeUtf8(std::u32string_view(&cp, 1)));
       } else {
-        run.append(norm, start, i - start);
+        run.push_back(cp);
       }
     }
-    PushToken(std::move(run), &out);
+    PushToken(EncodeUtf8(run), &out);
     return out;
   }
 };
@@ -257,25 +193,24 @@ Result<TokenizerKind> ParseTokenizerKind(std::string_view name) {
 }
 
 std::string NormalizeText(std::string_view text) {
-  std::string out;
+  std::u32string out;
   out.reserve(text.size());
   bool space = true;  // no leading space
-  std::size_t i = 0;
-  while (i < text.size()) {
-    int32_t cp = NextCodePoint(text, &i);
-    if (cp < 0) continue;
+  for (char32_t c : DecodeUtf8(text)) {
+    if (c == 0xFFFD) continue;  // an invalid byte
+    auto cp = static_cast<int32_t>(c);
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII
     if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
     if (IsAsciiAlnum(cp) || IsSyllabic(cp) || IsOtherLetter(cp)) {
-      AppendUtf8(cp, &out);
+      out.push_back(static_cast<char32_t>(cp));
       space = false;
     } else if (!space) {
-      out.push_back(' ');
+      out.push_back(U' ');
       space = true;
     }
   }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
+  if (!out.empty() && out.back() == U' ') out.pop_back();
+  return EncodeUtf8(out);
 }
 
 Result<std::unique_ptr<Tokenizer>> Tokenizer::Create(TokenizerKind kind) {
