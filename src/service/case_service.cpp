@@ -130,8 +130,9 @@ Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, cons
 }
 
 std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const Case& c) {
-  // Bounded: about 100,000 cases' bigrams (a few hundred each); dropped wholesale when full.
-  constexpr std::size_t kMaxCached = 100000;
+  // Bounded: 20,000 cases (several months of a district's intake) of a few hundred 4-byte bigrams
+  // each, some 20 MB at most in practice; dropped wholesale when full.
+  constexpr std::size_t kMaxCached = 20000;
   {
     std::lock_guard lock(bigrams_mu_);
     if (auto it = bigrams_.find(c.id); it != bigrams_.end()) return it->second;
