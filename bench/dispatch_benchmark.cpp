@@ -42,10 +42,8 @@ Fixture& Data() {
     Fixture x;
     const std::string root = JIESU_SOURCE_DIR;
     x.units = domain::UnitTree::Build(service::LoadShippedUnits(root + "/data").value()).value();
-    x.catalogue = domain::Catalogue::Build(
-                      domain::Catalogue::ParseCsv(ReadFile(root + "/data/categories.csv").value())
-                          .value())
-                      .value();
+    x.catalogue =
+        domain::Catalogue::Build(service::LoadShippedCategories(root + "/data").value()).value();
     auto load = [](const std::string& path, std::size_t max) {
       std::vector<std::pair<std::string, std::string>> out;
       if (!std::filesystem::exists(path)) return out;

@@ -7,22 +7,22 @@
 
 #include "assess/review_report.hpp"
 #include "common/csv.hpp"
+#include "service/reference.hpp"
 
 namespace jiesu::assess {
 namespace {
 
+const std::string kDataDir = std::string(JIESU_SOURCE_DIR) + "/data";
+
 const domain::Catalogue& Catalogue() {
-  static const domain::Catalogue c = domain::Catalogue::Build(
-      domain::Catalogue::ParseCsv(ReadFile(std::string(JIESU_SOURCE_DIR) + "/data/categories.csv").value())
-          .value()).value();
+  static const domain::Catalogue c =
+      domain::Catalogue::Build(service::LoadShippedCategories(kDataDir).value()).value();
   return c;
 }
 
 const domain::UnitTree& Units() {
-  static const domain::UnitTree t = domain::UnitTree::Build(
-      domain::UnitTree::ParseDivisionsCsv(
-          ReadFile(std::string(JIESU_SOURCE_DIR) + "/data/tongzhou/divisions.csv").value())
-          .value()).value();
+  static const domain::UnitTree t =
+      domain::UnitTree::Build(service::LoadShippedUnits(kDataDir).value()).value();
   return t;
 }
 

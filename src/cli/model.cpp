@@ -378,15 +378,9 @@ int RunPlaces(const std::string& data_path, const std::string& data_dir, bool sh
   for (std::size_t r = 1; r < rows->size(); ++r) {
     const auto& row = (*rows)[r];
     if (row.size() != header.size()) continue;
-    const auto place = gazetteer.Best(row[c_address], row[c_text]);
-    std::string township = units->Root().code, community;
-    if (place) {
-      const domain::Unit* t = units->TownshipOf(place->unit->code);
-      if (t != nullptr) township = t->code;
-      if (place->unit->level == domain::UnitLevel::kCommunity) community = place->unit->code;
-    }
-    const bool t_ok = township == row[c_township];
-    const bool c_ok = t_ok && community == row[c_community];
+    const auto got = gazetteer.Locate(row[c_address], row[c_text]);
+    const bool t_ok = got.township == row[c_township];
+    const bool c_ok = t_ok && got.community == row[c_community];
     for (Tally* tally : {&all, &by_kind[c_kind < 0 ? "" : row[c_kind]]}) {
       ++tally->n;
       tally->township += t_ok ? 1 : 0;
@@ -395,8 +389,8 @@ int RunPlaces(const std::string& data_path, const std::string& data_dir, bool sh
     if (show_misses && !c_ok) {
       misses.push_back({{"id", c_id < 0 ? "" : row[c_id]},
                         {"expected", row[c_community].empty() ? row[c_township] : row[c_community]},
-                        {"got", community.empty() ? township : community},
-                        {"matched", place ? place->matched : ""}});
+                        {"got", got.community.empty() ? got.township : got.community},
+                        {"matched", got.matched}});
     }
   }
   const double seconds =

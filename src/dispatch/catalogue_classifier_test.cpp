@@ -2,17 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "common/csv.hpp"
+#include "service/reference.hpp"
 
 namespace jiesu::dispatch {
 namespace {
 
 domain::Catalogue ShippedCatalogue() {
-  auto text = ReadFile(std::string(JIESU_SOURCE_DIR) + "/data/categories.csv");
-  EXPECT_TRUE(text.ok());
-  auto categories = domain::Catalogue::ParseCsv(*text);
-  EXPECT_TRUE(categories.ok());
-  return domain::Catalogue::Build(std::move(categories).value()).value();
+  return domain::Catalogue::Build(
+             service::LoadShippedCategories(std::string(JIESU_SOURCE_DIR) + "/data").value())
+      .value();
 }
 
 // A small model over three 大类 names of the catalogue (the linear member alone: fast).

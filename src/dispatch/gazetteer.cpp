@@ -178,7 +178,10 @@ void Gazetteer::Candidates(const std::u32string& text, std::size_t p,
 }
 
 std::vector<PlaceMatch> Gazetteer::FindAll(std::string_view raw) const {
-  const std::u32string text = NormalizeChars(raw);
+  return FindIn(NormalizeChars(raw));
+}
+
+std::vector<PlaceMatch> Gazetteer::FindIn(const std::u32string& text) const {
   std::vector<Candidate> candidates;
   for (std::size_t p = 0; p < text.size(); ++p) Candidates(text, p, &candidates);
   // A near miss that cuts into an exact name is a coincidence (镇马庄村 in 漷县镇马庄村 is not
@@ -259,7 +262,7 @@ std::optional<PlaceMatch> Gazetteer::Best(std::string_view address, std::string_
   std::vector<Vote> votes;
   auto collect = [&](std::string_view source, double weight, bool callers) {
     const std::u32string normal = NormalizeChars(source);
-    std::vector<PlaceMatch> matches = FindAll(source);
+    std::vector<PlaceMatch> matches = FindIn(normal);
     std::erase_if(matches, [](const PlaceMatch& m) { return m.unit->level == UnitLevel::kDepartment; });
     // Whether each mention is where the caller lives or works. Mentions written together
     // (马驹桥景盛社区) share the verdict of the last one.
@@ -351,6 +354,16 @@ std::optional<PlaceMatch> Gazetteer::Best(std::string_view address, std::string_
     out.matched = out.unit->name;
   }
   out.confidence = quality * best / (best + second);
+  return out;
+}
+
+Gazetteer::Located Gazetteer::Locate(std::string_view address, std::string_view text) const {
+  Located out{units_.Root().code, "", ""};
+  const auto place = Best(address, text);
+  if (!place) return out;
+  out.matched = place->matched;
+  if (const Unit* t = units_.TownshipOf(place->unit->code)) out.township = t->code;
+  if (place->unit->level == UnitLevel::kCommunity) out.community = place->unit->code;
   return out;
 }
 

@@ -47,6 +47,15 @@ class Gazetteer {
   // (来电人住址) counts as such a mention.
   std::optional<PlaceMatch> Best(std::string_view address, std::string_view text) const;
 
+  // Best() as codes, the way the labelled sets in tests/data state places: the township (the
+  // district's code when none is identifiable) and the community or village (empty when none).
+  struct Located {
+    std::string township;
+    std::string community;
+    std::string matched;
+  };
+  Located Locate(std::string_view address, std::string_view text) const;
+
  private:
   struct Entry {
     std::string name;
@@ -60,6 +69,8 @@ class Gazetteer {
     bool near_miss;
     bool alternative;  // an exact name kept inside a chosen near miss
   };
+  // FindAll over text already normalised (NormalizePlaceText's characters).
+  std::vector<PlaceMatch> FindIn(const std::u32string& text) const;
   // Every exact and near-miss occurrence of a name starting at character `p` of `text`.
   void Candidates(const std::u32string& text, std::size_t p, std::vector<Candidate>* out) const;
 

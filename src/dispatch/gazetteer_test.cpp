@@ -107,13 +107,10 @@ void CheckLabelledSet(const std::string& name, double township_floor, double com
   int n = 0, township = 0, community = 0;
   for (std::size_t r = 1; r < rows->size(); ++r) {
     const auto& row = (*rows)[r];
-    const std::string got = Place(row[c_address], row[c_text]);
-    const auto* t = Units().TownshipOf(got);
-    const std::string got_township = t ? t->code : got;
-    const std::string expected = row[c_community].empty() ? row[c_township] : row[c_community];
+    const auto got = Matcher().Locate(row[c_address], row[c_text]);
     ++n;
-    township += got_township == row[c_township];
-    community += got == expected;
+    township += got.township == row[c_township];
+    community += got.township == row[c_township] && got.community == row[c_community];
   }
   ASSERT_GT(n, 0);
   std::printf("%s: %d texts, township %.3f, community %.3f\n", name.c_str(), n,

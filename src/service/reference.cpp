@@ -22,6 +22,13 @@ Result<std::vector<Unit>> LoadShippedUnits(const std::string& data_dir) {
   return units;
 }
 
+Result<std::vector<Category>> LoadShippedCategories(const std::string& data_dir) {
+  JIESU_ASSIGN_OR_RETURN(std::string text, ReadFile(data_dir + "/categories.csv"));
+  JIESU_ASSIGN_OR_RETURN(auto categories, Catalogue::ParseCsv(text));
+  JIESU_RETURN_IF_ERROR(Catalogue::Build(categories).status());
+  return categories;
+}
+
 Result<std::shared_ptr<const Reference>> LoadReference(storage::Database& db,
                                                        const std::string& data_dir) {
   auto ref = std::make_shared<Reference>();
@@ -35,9 +42,7 @@ Result<std::shared_ptr<const Reference>> LoadReference(storage::Database& db,
 
   JIESU_ASSIGN_OR_RETURN(auto categories, db.LoadCategories());
   if (categories.empty()) {
-    JIESU_ASSIGN_OR_RETURN(std::string text, ReadFile(data_dir + "/categories.csv"));
-    JIESU_ASSIGN_OR_RETURN(categories, Catalogue::ParseCsv(text));
-    JIESU_RETURN_IF_ERROR(Catalogue::Build(categories).status());
+    JIESU_ASSIGN_OR_RETURN(categories, LoadShippedCategories(data_dir));
     JIESU_RETURN_IF_ERROR(db.ReplaceCategories(categories));
     spdlog::info("loaded {} categories from {}", categories.size(), data_dir);
   }

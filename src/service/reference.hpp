@@ -27,6 +27,8 @@ Result<std::shared_ptr<const Reference>> LoadReference(storage::Database& db,
 // The units shipped in `data_dir` (divisions and departments), checked as a tree; fails like
 // LoadReference.
 Result<std::vector<domain::Unit>> LoadShippedUnits(const std::string& data_dir);
+// The category catalogue shipped in `data_dir`, checked; fails like LoadReference.
+Result<std::vector<domain::Category>> LoadShippedCategories(const std::string& data_dir);
 
 // The data directory shipped with the binary: $JIESU_DATA_DIR, else <exe dir>/../data, else the
 // source tree's data/ (for tests run from the build tree).
