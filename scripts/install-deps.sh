@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfasttext-dev libfriso-dev friso-dict libicu-dev fasttext python3
+  libxlsxwriter-dev python3-openpyxl
   curl jq
 )
 

@@ -215,7 +215,29 @@ std::string RenderHtml(const ReviewReport& r) {
     for (const HotTopic& t : r.hot_topics) h += "<li>" + EscapeHtml(HotTopicText(t)) + "</li>\n";
     h += "</ol>\n";
   }
-  // Inspection rectification (巡察整改) goes here once the report carries it (issue 4 item 2).
+  if (!r.inspections.empty()) {
+    h += "<h2>巡察整改</h2>\n<p>" + EscapeHtml(InspectionText(r)) + "</p>\n<table>\n<thead><tr>"
+         "<th>巡察</th><th>类型</th><th>被巡察单位</th><th>发现问题</th><th>已整改</th>"
+         "<th>整改完成率</th><th>超期未整改</th></tr></thead>\n<tbody>\n";
+    for (const RoundFigures& f : r.inspections) {
+      h += "<tr><td>" + EscapeHtml(f.round.name) + "</td><td>" +
+           (f.round.IsRevisit() ? "回头看" : "巡察") + "</td><td class=\"num\">" +
+           std::to_string(f.round.units.size()) + "</td><td class=\"num\">" +
+           std::to_string(f.total.found) + "</td><td class=\"num\">" +
+           std::to_string(f.total.rectified) + "</td><td class=\"num\">" +
+           (f.total.found ? RectificationRateText(f.total) : "—") + "</td><td class=\"num\">" +
+           std::to_string(f.total.overdue) + "</td></tr>\n";
+    }
+    h += "</tbody>\n</table>\n";
+    std::string open;
+    for (const RoundFigures& f : r.inspections) {
+      for (const OrganisationRectification& o : f.organisations) {
+        if (o.figures.rectified == o.figures.found) continue;
+        open += "<li>" + EscapeHtml(OutstandingText(f, o)) + "</li>\n";
+      }
+    }
+    if (!open.empty()) h += "<p>整改尚未完成的单位：</p>\n<ul>\n" + open + "</ul>\n";
+  }
 
   h += "<footer>" + EscapeHtml(RulesText(r.rules)) + "</footer>\n</body>\n</html>\n";
   return h;

@@ -128,7 +128,27 @@ std::string RenderMarkdown(const ReviewReport& r) {
     for (const HotTopic& t : r.hot_topics) md += "- " + EscapeMarkdown(HotTopicText(t)) + "\n";
     md += "\n";
   }
-  // Inspection rectification (巡察整改) goes here once the report carries it (issue 4 item 2).
+  if (!r.inspections.empty()) {
+    md += "## 巡察整改\n\n" + EscapeMarkdown(InspectionText(r)) + "\n\n";
+    md += "| 巡察 | 类型 | 被巡察单位 | 发现问题 | 已整改 | 整改完成率 | 超期未整改 |\n"
+          "|---|---|--:|--:|--:|--:|--:|\n";
+    for (const RoundFigures& f : r.inspections) {
+      md += "| " + EscapeMarkdown(f.round.name) + " | " + (f.round.IsRevisit() ? "回头看" : "巡察") +
+            " | " + std::to_string(f.round.units.size()) + " | " + std::to_string(f.total.found) +
+            " | " + std::to_string(f.total.rectified) + " | " +
+            (f.total.found ? RectificationRateText(f.total) : "—") + " | " +
+            std::to_string(f.total.overdue) + " |\n";
+    }
+    md += "\n";
+    std::string open;
+    for (const RoundFigures& f : r.inspections) {
+      for (const OrganisationRectification& o : f.organisations) {
+        if (o.figures.rectified == o.figures.found) continue;
+        open += "- " + EscapeMarkdown(OutstandingText(f, o)) + "\n";
+      }
+    }
+    if (!open.empty()) md += "整改尚未完成的单位：\n\n" + open + "\n";
+  }
 
   md += "---\n\n" + EscapeMarkdown(RulesText(r.rules)) + "\n";
   return md;

@@ -534,6 +534,43 @@ ReviewReport BuildReview(const Assessment& current, const Assessment* previous,
   return r;
 }
 
+nlohmann::json InspectionsToJson(const ReviewReport& r) {
+  nlohmann::json j = RectificationToJson(r.inspections_total);
+  j["as_of"] = r.inspections_as_of ? nlohmann::json(FormatTime(r.inspections_as_of))
+                                   : nlohmann::json(nullptr);
+  j["text"] = InspectionText(r);
+  nlohmann::json rounds = nlohmann::json::array();
+  for (const auto& f : r.inspections) rounds.push_back(RoundFiguresToJson(f));
+  j["rounds"] = std::move(rounds);
+  return j;
+}
+
+std::string RectificationRateText(const Rectification& r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", r.Rate() * 100);
+  return buf;
+}
+
+std::string InspectionText(const ReviewReport& r) {
+  if (r.inspections.empty()) return "本月无在办巡察。";
+  int revisits = 0;
+  for (const auto& f : r.inspections) revisits += f.round.IsRevisit() ? 1 : 0;
+  const Rectification& t = r.inspections_total;
+  std::string s = "本月在办巡察" + std::to_string(r.inspections.size()) + "轮";
+  if (revisits > 0) s += "（其中回头看" + std::to_string(revisits) + "轮）";
+  s += "，累计发现问题" + std::to_string(t.found) + "个，已整改" + std::to_string(t.rectified) + "个";
+  if (t.found > 0) s += "，整改完成率" + RectificationRateText(t);
+  s += t.overdue > 0 ? "，超期未整改" + std::to_string(t.overdue) + "个。" : "，无超期未整改问题。";
+  return s;
+}
+
+std::string OutstandingText(const RoundFigures& f, const OrganisationRectification& o) {
+  const Rectification& x = o.figures;
+  return f.round.name + " · " + o.name + "：发现" + std::to_string(x.found) + "个，已整改" +
+         std::to_string(x.rectified) + "个（" + RectificationRateText(x) + "），超期" +
+         std::to_string(x.overdue) + "个";
+}
+
 nlohmann::json HotTopicsToJson(const std::vector<HotTopic>& topics) {
   nlohmann::json out = nlohmann::json::array();
   for (const HotTopic& t : topics) {
@@ -612,9 +649,7 @@ nlohmann::json ReviewToJson(const ReviewReport& r) {
         {"text", DistrictText(r)}}},
       {"units", std::move(units)},
       {"zero_request_units", std::move(zero)},
-      // Inspection rectification figures (issue 4 item 2) go here: per round and organisation,
-      // found / rectified / rectification_rate / overdue.
-      {"inspections", nlohmann::json::object()},
+      {"inspections", InspectionsToJson(r)},
       {"hot_topics", HotTopicsToJson(r.hot_topics)},
   };
 }

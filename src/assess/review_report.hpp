@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "assess/hot_topics.hpp"
+#include "assess/inspection_figures.hpp"
 #include "assess/monthly_assessment.hpp"
 #include "common/clock.hpp"
 #include "domain/category.hpp"
@@ -116,8 +117,11 @@ struct ReviewReport {
   std::vector<UnitReview> units;                    // in ranking order
   std::vector<ZeroRequestUnit> zero_request_units;  // by code
   std::vector<HotTopic> hot_topics;  // set by the caller (FindHotTopics); largest first
-  // Inspection rectification (issue 4 item 2) plugs in here; until then the JSON carries
-  // `inspections:{}`.
+  // 巡察整改, set by the caller: the rounds that matter for the month (oldest first), their
+  // distinct findings' figures, as of the month's end (or now, for the running month).
+  std::vector<RoundFigures> inspections;
+  Rectification inspections_total;
+  Timestamp inspections_as_of = 0;
 };
 
 // Builds the review of `current` (a township-level assessment). `previous` is the month before (for
@@ -146,9 +150,19 @@ std::string RankChangeText(const std::optional<int>& change);
 std::string RulesText(const ReviewRules& rules);
 
 // The JSON of DESIGN §6.3 GET /api/v1/reports/monthly: {month, title, weights, rules, district,
-// units[], zero_request_units[], inspections:{}, hot_topics:[]}. Rates rounded to 4 decimals,
+// units[], zero_request_units[], inspections:{as_of, found, rectified, rectification_rate, overdue,
+// rounds:[…]}, hot_topics:[]}. Rates rounded to 4 decimals,
 // scores to 2, for display. Never fails.
 nlohmann::json ReviewToJson(const ReviewReport& r);
+// {as_of, found, rectified, rectification_rate, overdue, text, rounds:[RoundFiguresToJson…]}.
+nlohmann::json InspectionsToJson(const ReviewReport& r);
+// "本月在办巡察2轮（其中回头看1轮），累计发现问题466个，已整改452个，整改完成率97.0%，超期未整改3个。"
+std::string InspectionText(const ReviewReport& r);
+// An organisation whose rectification is not complete: "第一轮巡察 · 中仓街道：发现12个，已整改10个
+// （83.3%），超期1个".
+std::string OutstandingText(const RoundFigures& f, const OrganisationRectification& o);
+// A rectification rate with one decimal: "97.0%".
+std::string RectificationRateText(const Rectification& r);
 // [{title, category:{code,name}, count, previous:[…], growth (null: new), units:[{code,name,count}],
 //   examples:[…], case_ids:[…]}].
 nlohmann::json HotTopicsToJson(const std::vector<HotTopic>& topics);

@@ -298,7 +298,9 @@ TEST_F(ReviewTest, ZeroRequestUnitsListedApart) {
   const nlohmann::json j = ReviewToJson(r);
   ASSERT_EQ(j["zero_request_units"].size(), 1u);
   EXPECT_EQ(j["zero_request_units"][0]["code"], kE);
-  EXPECT_TRUE(j["inspections"].is_object() && j["inspections"].empty());
+  EXPECT_TRUE(j["inspections"]["rounds"].is_array() && j["inspections"]["rounds"].empty());
+  EXPECT_EQ(j["inspections"]["found"], 0);
+  EXPECT_EQ(j["inspections"]["text"], "本月无在办巡察。");
   EXPECT_TRUE(j["hot_topics"].is_array() && j["hot_topics"].empty());
 }
 

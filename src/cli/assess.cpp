@@ -4,6 +4,7 @@
 #include "assess/monthly_assessment.hpp"
 #include "assess/render_html.hpp"
 #include "assess/render_markdown.hpp"
+#include "assess/render_xlsx.hpp"
 #include "assess/review_report.hpp"
 #include "cli/commands.hpp"
 #include "service/app.hpp"
@@ -28,8 +29,9 @@ void AddAssess(CLI::App& cli, int* exit_code) {
   cmd->add_option("--month", opts->month, "YYYY-MM")->required();
   cmd->add_option("--level", opts->level, "township | community | department");
   cmd->add_option("--format", opts->format,
-                  "json (the assessment; with --report the review), md or html (the review)")
-      ->check(CLI::IsMember({"json", "md", "html"}));
+                  "json (the assessment; with --report the review), md, html or xlsx (the "
+                  "review; xlsx needs --out)")
+      ->check(CLI::IsMember({"json", "md", "html", "xlsx"}));
   cmd->add_flag("--report", opts->report,
                 "With --format json: print the monthly review (点评) JSON, not the assessment");
   cmd->add_option("--out", opts->out, "Write to this file instead of standard output");
@@ -43,6 +45,11 @@ void AddAssess(CLI::App& cli, int* exit_code) {
       return;
     }
     const bool review = opts->report || opts->format != "json";
+    if (opts->format == "xlsx" && opts->out.empty()) {
+      std::cerr << "jiesu: --format xlsx writes a workbook: give --out FILE.xlsx\n";
+      *exit_code = 2;
+      return;
+    }
     if (review && opts->level != "township") {
       std::cerr << "jiesu: the monthly review covers township-level units only\n";
       *exit_code = 2;
@@ -54,6 +61,14 @@ void AddAssess(CLI::App& cli, int* exit_code) {
       if (!r.ok()) {
         std::cerr << "jiesu: " << r.status().message() << "\n";
         *exit_code = r.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+        return;
+      }
+      if (opts->format == "xlsx") {
+        const Status written = assess::RenderXlsx(*r, opts->out);
+        if (!written.ok()) {
+          std::cerr << "jiesu: " << written.message() << "\n";
+          *exit_code = 1;
+        }
         return;
       }
       if (opts->format == "md") {

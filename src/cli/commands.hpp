@@ -24,6 +24,7 @@ void AddDemo(CLI::App& app, int* exit_code);
 void AddKeys(CLI::App& app, int* exit_code);
 void AddAssess(CLI::App& app, int* exit_code);
 void AddModel(CLI::App& app, int* exit_code);
+void AddImport(CLI::App& app, int* exit_code);
 
 // Serves HTTP on `listen` (HOST:PORT) until SIGINT/SIGTERM; shared by serve and demo.
 int Serve(service::Config config, const std::function<void(int port)>& on_ready = nullptr);

@@ -89,7 +89,8 @@ void AddDemo(CLI::App& cli, int* exit_code) {
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::cout << "demo: " << stats->cases << " cases, " << stats->events << " events, "
-                  << stats->callbacks << " valid callbacks, " << stats->first_month << " to "
+                  << stats->callbacks << " valid callbacks, " << stats->findings
+                  << " inspection findings, " << stats->first_month << " to "
                   << stats->last_month << " (" << secs << " s)\n";
       } else if (count.ok()) {
         std::cout << "demo: the database already holds " << *count << " cases; kept as is\n";

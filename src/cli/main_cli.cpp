@@ -15,6 +15,7 @@ int Main(int argc, char** argv) {
   AddKeys(app, &exit_code);
   AddAssess(app, &exit_code);
   AddModel(app, &exit_code);
+  AddImport(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

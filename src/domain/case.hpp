@@ -20,7 +20,8 @@ enum class CaseStatus {
   kDispatched,   // 已派单: waiting for the unit to accept (签收)
   kAccepted,     // 办理中: the unit has accepted
   kObjected,     // 异议待审: the unit disputes competence, a supervisor decides
-  kReplied,      // 已反馈: the unit has replied (办结反馈), waiting for the callback
+  kReplied,      // 已反馈: the unit has replied (办结反馈), waiting for the callback (an
+                 // inspection finding: for the inspector's verification)
   kCalledBack,   // 已回访: a valid callback is recorded
   kClosed,       // 已办结
   kTransferred,  // 已移交: to 110/119/120/122 or another jurisdiction; never dispatched
@@ -75,6 +76,7 @@ struct Case {
   std::optional<Timestamp> accepted_at;
   std::optional<Timestamp> replied_at;
   std::optional<Timestamp> closed_at;
+  std::optional<Timestamp> rectified_at;  // inspection finding: rectification verified (整改销号)
   std::optional<Timestamp> response_due;
   std::optional<Timestamp> due;
   std::string reply_text;

@@ -32,6 +32,7 @@ enum class EventKind {
   kReopened,
   kMerged,
   kTransferred,
+  kVerified,
 };
 
 const char* EventKindName(EventKind k);

@@ -29,11 +29,12 @@ constexpr ActionInfo kActionInfo[] = {
     {Action::kReopen, "reopen", EventKind::kReopened},
     {Action::kMerge, "merge", EventKind::kMerged},
     {Action::kTransfer, "transfer", EventKind::kTransferred},
+    {Action::kVerify, "verify", EventKind::kVerified},
 };
 
 constexpr const char* kEventNames[] = {
     "created", "dispatched", "answered", "accepted", "objected", "objection_reviewed", "extended",
-    "supervised", "replied", "callback", "closed", "reopened", "merged", "transferred"};
+    "supervised", "replied", "callback", "closed", "reopened", "merged", "transferred", "verified"};
 
 EventKind KindOf(Action a) {
   for (const auto& info : kActionInfo) {
@@ -78,7 +79,7 @@ Result<Action> ParseAction(std::string_view s) {
   }
   return Status::Invalid("unknown action '" + std::string(Utf8Prefix(s, 40)) +
                          "'; actions: dispatch, answer, accept, object, review_objection, extend, "
-                         "supervise, reply, callback, close, reopen, merge, transfer");
+                         "supervise, reply, callback, close, reopen, merge, transfer, verify");
 }
 
 const char* EventKindName(EventKind k) { return kEventNames[static_cast<int>(k)]; }
@@ -107,6 +108,7 @@ bool RoleMayAct(Role role, Action action) {
     case Action::kReopen:
       return role == Role::kOperator || role == Role::kSupervisor || role == Role::kInspector;
     case Action::kMerge: return role == Role::kOperator || role == Role::kSupervisor;
+    case Action::kVerify: return role == Role::kInspector;
   }
   return false;
 }
@@ -159,13 +161,21 @@ std::optional<CaseStatus> NextStatus(CaseStatus from, Action action) {
         return S::kTransferred;
       }
       break;
+    case Action::kVerify:
+      if (from == S::kReplied) return S::kClosed;
+      break;
   }
   return std::nullopt;
 }
 
 Result<CaseEvent> MakeDispatch(const Case& c, const std::string& unit, const std::string& category,
-                               EventKind kind, const DecideContext& ctx) {
+                               EventKind kind, const DecideContext& ctx,
+                               std::optional<Timestamp> due) {
   JIESU_ASSERT(ctx.units && ctx.catalogue && ctx.calendar);
+  if (due && *due <= ctx.now) return Status::Invalid("due must lie in the future");
+  if (due && *due > ctx.now + 366 * kSecondsPerDay) {
+    return Status::Invalid("due may not lie more than a year ahead");
+  }
   if (ctx.units->Find(unit) == nullptr) return Status::Invalid("unknown unit '" + unit + "'");
   const std::string& code = category.empty() ? c.category : category;
   Category fallback;  // no category yet: the general defaults (2 h to accept, 7 days to handle)
@@ -174,7 +184,11 @@ Result<CaseEvent> MakeDispatch(const Case& c, const std::string& unit, const std
     cat = ctx.catalogue->Find(code);
     if (cat == nullptr) return Status::Invalid("unknown category '" + code + "'");
   }
-  const Deadlines d = ComputeDeadlines(ctx.now, *cat, c.urgency, *ctx.calendar);
+  Deadlines d = ComputeDeadlines(ctx.now, *cat, c.urgency, *ctx.calendar);
+  if (due) {
+    d.due = *due;
+    d.response_due = std::min(d.response_due, *due);
+  }
   CaseEvent e;
   e.kind = kind;
   e.payload = {{"unit", unit},
@@ -200,7 +214,8 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
   switch (cmd.action) {
     case Action::kDispatch: {
       if (cmd.unit.empty()) return Status::Invalid("dispatch needs a unit");
-      JIESU_ASSIGN_OR_RETURN(e, MakeDispatch(c, cmd.unit, cmd.category, EventKind::kDispatched, ctx));
+      JIESU_ASSIGN_OR_RETURN(
+          e, MakeDispatch(c, cmd.unit, cmd.category, EventKind::kDispatched, ctx, cmd.due));
       e.payload["auto"] = cmd.automatic;
       if (cmd.automatic) e.payload["confidence"] = cmd.confidence;
       break;
@@ -254,6 +269,10 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
       e.payload = {{"text", cmd.text}, {"resolved", cmd.resolved.value_or(true)}};
       break;
     case Action::kCallback: {
+      if (c.source == CaseSource::kInspection) {
+        return Status::Conflict("an inspection finding is verified by the inspector (verify), "
+                                "not called back");
+      }
       if (!cmd.reachable) return Status::Invalid("callback needs reachable (true or false)");
       if (!*cmd.reachable) {
         e.payload = {{"reachable", false}};
@@ -270,6 +289,10 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
       break;
     }
     case Action::kClose:
+      if (c.status == S::kReplied && c.source == CaseSource::kInspection) {
+        return Status::Conflict("the inspector verifies the rectification (verify) to close a "
+                                "finding");
+      }
       if (c.status == S::kReplied && c.callback_attempts == 0 && c.has_contact && !c.anonymous) {
         return Status::Conflict("record a callback (回访) before closing; close without one only "
                                 "after an unreachable attempt");
@@ -302,6 +325,18 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
       JIESU_RETURN_IF_ERROR(RequireText(cmd.to, "to", 100));
       e.payload = {{"to", cmd.to}};
       break;
+    case Action::kVerify:
+      if (c.source != CaseSource::kInspection) {
+        return Status::Conflict("only inspection findings are verified; a citizen's case gets a "
+                                "callback");
+      }
+      if (!cmd.rectified) return Status::Invalid("verify needs rectified (true or false)");
+      if (Utf8Length(cmd.note) > kMaxReasonChars) return Status::Invalid("note is too long");
+      if (!*cmd.rectified && TrimSpace(cmd.note).empty()) {
+        return Status::Invalid("say what is still missing (note) when the rectification fails");
+      }
+      e.payload = {{"rectified", *cmd.rectified}, {"note", cmd.note}};
+      break;
   }
   e.case_id = c.id;
   e.seq = c.version + 1;
@@ -318,6 +353,11 @@ std::vector<Action> AvailableActions(const Case& c, Role role) {
     if (!RoleMayAct(role, a) || !NextStatus(c.status, a)) continue;
     if (a == Action::kAnswer && c.type != CaseType::kConsult) continue;
     if (a == Action::kReopen && c.merged_into) continue;
+    const bool finding = c.source == CaseSource::kInspection;
+    if (a == Action::kVerify && !finding) continue;
+    if (finding && (a == Action::kCallback || (a == Action::kClose && c.status == S::kReplied))) {
+      continue;
+    }
     out.push_back(a);
   }
   return out;
@@ -410,6 +450,7 @@ void Apply(Case& c, const CaseEvent& e) {
       set_dispatch();
       ++c.reopen_count;
       c.closed_at.reset();
+      c.rectified_at.reset();
       c.callback.reset();
       c.callback_attempts = 0;
       c.supervised = false;
@@ -423,6 +464,16 @@ void Apply(Case& c, const CaseEvent& e) {
       c.transferred_to = p.at("to");
       c.closed_at = e.at;
       c.status = S::kTransferred;
+      break;
+    case EventKind::kVerified:
+      if (p.at("rectified").get<bool>()) {
+        c.rectified_at = e.at;
+        c.closed_at = e.at;
+        c.status = S::kClosed;
+      } else {
+        c.replied_at.reset();  // the unit owes the rectification again, under the same deadline
+        c.status = S::kAccepted;
+      }
       break;
   }
   c.updated_at = e.at;

@@ -2,18 +2,21 @@
 // event it produces. Decide() is the only place that turns a command into events; Apply()
 // (case_event.hpp) the only place that turns events into state. Pure functions, thread-safe.
 //
-//  state \ action   dispatch answer accept object review extend supervise reply callback close reopen merge transfer
+//  state \ action   dispatch answer accept object review extend supervise reply callback close reopen merge transfer verify
 //  received            D      C                                                                      C      T
 //  dispatched          D             A      O                  E      S                                    C      T
 //  accepted                                 O                  E      S       R                            C
 //  objected                                        D(review)          S                                    C      T
-//  replied                                                            S              B(*)    C     D
+//  replied                                                            S              B(*)    C     D                     V(*)
 //  called_back                                                                               C     D
 //  closed                                                                                          D
 //  transferred      (terminal)
 // D = dispatched, C = closed, A = accepted, O = objected, E/S = unchanged (deadline / 督办 flag),
 // R = replied, B = called_back (an unreachable callback leaves the state unchanged), T =
-// transferred. Every other pair is refused with Conflict.
+// transferred, V = closed when the inspector verifies the rectification, back to accepted when
+// not. Every other pair is refused with Conflict.
+// Inspection findings (source `inspection`) are verified by the inspector instead of being called
+// back: callback and close-after-reply are refused for them, verify for every other case.
 #pragma once
 
 #include <optional>
@@ -43,11 +46,12 @@ enum class Action {
   kReopen,
   kMerge,
   kTransfer,
+  kVerify,
 };
 inline constexpr Action kAllActions[] = {
     Action::kDispatch, Action::kAnswer,   Action::kAccept,   Action::kObject, Action::kReviewObjection,
     Action::kExtend,   Action::kSupervise, Action::kReply,   Action::kCallback, Action::kClose,
-    Action::kReopen,   Action::kMerge,     Action::kTransfer};
+    Action::kReopen,   Action::kMerge,     Action::kTransfer, Action::kVerify};
 
 const char* ActionName(Action a);
 Result<Action> ParseAction(std::string_view s);
@@ -62,11 +66,14 @@ struct Command {
   std::string note;       // supervise
   std::string to;         // transfer
   std::optional<bool> resolved;   // reply, callback
+  std::optional<bool> rectified;  // verify
   std::optional<bool> uphold;     // review_objection
   std::optional<bool> reachable;  // callback
   std::optional<bool> contacted;  // callback
   std::optional<Satisfaction> satisfaction;  // callback
   std::optional<Timestamp> until;            // extend
+  std::optional<Timestamp> due;              // dispatch: a set deadline (an inspection finding's
+                                             // rectification deadline) instead of the category's
   std::optional<std::int64_t> into;          // merge
   // Set by the router for automatic dispatch.
   bool automatic = false;
@@ -98,7 +105,9 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
 std::vector<Action> AvailableActions(const Case& c, Role role);
 
 // The dispatch event for a new or re-dispatched case: unit, category and fresh deadlines.
+// `due`, when given, replaces the category's handling limit (it must lie ahead of ctx.now).
 Result<CaseEvent> MakeDispatch(const Case& c, const std::string& unit, const std::string& category,
-                               EventKind kind, const DecideContext& ctx);
+                               EventKind kind, const DecideContext& ctx,
+                               std::optional<Timestamp> due = std::nullopt);
 
 }  // namespace jiesu::domain

@@ -31,12 +31,13 @@ class WorkflowTest : public ::testing::Test {
   }
 
   // A case with its created event folded in, in the given status reached by real events.
-  std::vector<CaseEvent> Created(CaseType type = CaseType::kComplaint) {
+  std::vector<CaseEvent> Created(CaseType type = CaseType::kComplaint,
+                                 const char* source = "hotline") {
     CaseEvent e;
     e.case_id = 7;
     e.seq = 1;
     e.at = ctx_.now;
-    e.payload = {{"type", CaseTypeName(type)}, {"source", "hotline"}, {"text", "路灯坏了"},
+    e.payload = {{"type", CaseTypeName(type)}, {"source", source}, {"text", "路灯坏了"},
                  {"has_contact", true}};
     return {e};
   }
@@ -100,6 +101,64 @@ TEST_F(WorkflowTest, FullLifecycle) {
   EXPECT_EQ(Fold(log).reply_text, "已修复");
 }
 
+TEST_F(WorkflowTest, InspectionFindingIsVerifiedNotCalledBack) {
+  auto log = Created(CaseType::kReport, "inspection");
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  d.due = ctx_.now + 30 * kSecondsPerDay;  // the round's rectification deadline
+  auto c = Do(log, d, Role::kAdmin);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->due, ctx_.now - 3600 + 30 * kSecondsPerDay);
+  EXPECT_LE(*c->response_due, *c->due);
+  ASSERT_TRUE(Do(log, Cmd(A::kAccept), Role::kHandler).ok());
+  Command r = Cmd(A::kReply);
+  r.text = "已整改";
+  ASSERT_EQ(Do(log, r, Role::kHandler)->status, S::kReplied);
+
+  Command cb = Cmd(A::kCallback);
+  cb.reachable = false;
+  EXPECT_EQ(Do(log, cb, Role::kOperator).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Do(log, Cmd(A::kClose), Role::kOperator).status().code(), StatusCode::kConflict);
+  Command v = Cmd(A::kVerify);
+  EXPECT_EQ(Do(log, v, Role::kInspector).status().code(), StatusCode::kInvalidArgument);
+  v.rectified = false;
+  EXPECT_EQ(Do(log, v, Role::kInspector).status().code(), StatusCode::kInvalidArgument);  // no note
+  v.note = "台账不全";
+  EXPECT_EQ(Do(log, v, Role::kOperator).status().code(), StatusCode::kPermissionDenied);
+  auto refused = Do(log, v, Role::kInspector);
+  ASSERT_EQ(refused->status, S::kAccepted);  // back to the unit, same deadline
+  EXPECT_FALSE(refused->rectified_at.has_value());
+  EXPECT_FALSE(refused->replied_at.has_value());
+  ASSERT_EQ(Do(log, r, Role::kHandler)->status, S::kReplied);
+  v.rectified = true;
+  auto done = Do(log, v, Role::kInspector);
+  ASSERT_EQ(done->status, S::kClosed);
+  ASSERT_TRUE(done->rectified_at.has_value());
+  // 回头看: reopening a verified finding clears its rectification.
+  Command reopen = Cmd(A::kReopen);
+  reopen.reason = "回头看发现反弹";
+  auto again = Do(log, reopen, Role::kInspector);
+  ASSERT_EQ(again->status, S::kDispatched);
+  EXPECT_FALSE(again->rectified_at.has_value());
+  EXPECT_EQ(Fold(log).reopen_count, 1);
+  // A citizen's case is not verified.
+  auto citizen = Created();
+  ASSERT_TRUE(Do(citizen, d, Role::kOperator).ok());
+  ASSERT_TRUE(Do(citizen, Cmd(A::kAccept), Role::kHandler).ok());
+  ASSERT_TRUE(Do(citizen, r, Role::kHandler).ok());
+  EXPECT_EQ(Do(citizen, v, Role::kInspector).status().code(), StatusCode::kConflict);
+  const auto offered = AvailableActions(Fold(citizen), Role::kAdmin);
+  EXPECT_EQ(std::find(offered.begin(), offered.end(), A::kVerify), offered.end());
+}
+
+TEST_F(WorkflowTest, DispatchDueMustLieAhead) {
+  auto log = Created(CaseType::kReport, "inspection");
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  d.due = ctx_.now - 1;
+  EXPECT_EQ(Do(log, d, Role::kAdmin).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(WorkflowTest, EveryStateActionPairIsDefined) {
   // Expected table, written independently of NextStatus: the target state or "-" for refused.
   const std::map<std::pair<S, A>, S> allowed = {
@@ -117,6 +176,7 @@ TEST_F(WorkflowTest, EveryStateActionPairIsDefined) {
       {{S::kReplied, A::kCallback}, S::kCalledBack},     {{S::kReplied, A::kClose}, S::kClosed},
       {{S::kReplied, A::kReopen}, S::kDispatched},       {{S::kCalledBack, A::kClose}, S::kClosed},
       {{S::kCalledBack, A::kReopen}, S::kDispatched},    {{S::kClosed, A::kReopen}, S::kDispatched},
+      {{S::kReplied, A::kVerify}, S::kClosed},
   };
   int defined = 0;
   for (S s : {S::kReceived, S::kDispatched, S::kAccepted, S::kObjected, S::kReplied,

@@ -1,5 +1,6 @@
 #include "http/json_codec.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "common/utf8.hpp"
@@ -99,6 +100,7 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
             {"accepted_at", Time(c.accepted_at)},
             {"replied_at", Time(c.replied_at)},
             {"closed_at", Time(c.closed_at)},
+            {"rectified_at", Time(c.rectified_at)},
             {"response_due", Time(c.response_due)},
             {"due", Time(c.due)},
             {"reopen_count", c.reopen_count},
@@ -199,6 +201,90 @@ Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
   return in;
 }
 
+namespace {
+
+Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+      return Status::Invalid("unknown field '" + key + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status GetTime(const json& j, const char* key, std::optional<Timestamp>& out) {
+  std::string text;
+  JIESU_RETURN_IF_ERROR(GetString(j, key, text));
+  if (text.empty()) return Status::Ok();
+  auto t = ParseTime(text);
+  if (!t.ok()) return Status::Invalid(std::string(key) + " must be an ISO 8601 time with offset");
+  out = *t;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<service::NewInspectionInput> NewInspectionFromJson(const json& j) {
+  JIESU_RETURN_IF_ERROR(CheckKnown(j, {"name", "units", "starts", "ends", "revisit_of"}));
+  service::NewInspectionInput in;
+  JIESU_RETURN_IF_ERROR(GetString(j, "name", in.name));
+  if (j.contains("units") && !j.at("units").is_null()) {
+    if (!j.at("units").is_array()) return Status::Invalid("units must be an array of unit codes");
+    for (const auto& u : j.at("units")) {
+      if (!u.is_string()) return Status::Invalid("units must be an array of unit codes");
+      in.units.push_back(u.get<std::string>());
+    }
+  }
+  if (j.contains("revisit_of") && !j.at("revisit_of").is_null()) {
+    if (!j.at("revisit_of").is_array()) return Status::Invalid("revisit_of must be an array of ids");
+    for (const auto& id : j.at("revisit_of")) {
+      if (!id.is_number_integer()) return Status::Invalid("revisit_of must be an array of ids");
+      in.revisit_of.push_back(id.get<std::int64_t>());
+    }
+  }
+  JIESU_RETURN_IF_ERROR(GetTime(j, "starts", in.starts));
+  JIESU_RETURN_IF_ERROR(GetTime(j, "ends", in.ends));
+  return in;
+}
+
+Result<service::NewFindingInput> NewFindingFromJson(const json& j) {
+  JIESU_RETURN_IF_ERROR(CheckKnown(j, {"unit", "title", "text", "category", "type", "due"}));
+  service::NewFindingInput in;
+  JIESU_RETURN_IF_ERROR(GetString(j, "unit", in.unit));
+  JIESU_RETURN_IF_ERROR(GetString(j, "title", in.title));
+  JIESU_RETURN_IF_ERROR(GetString(j, "text", in.text));
+  JIESU_RETURN_IF_ERROR(GetString(j, "category", in.category));
+  JIESU_RETURN_IF_ERROR(GetString(j, "type", in.type));
+  JIESU_RETURN_IF_ERROR(GetTime(j, "due", in.due));
+  return in;
+}
+
+json InspectionToJson(const assess::RoundFigures& f, const std::vector<Case>* findings,
+                      Timestamp now, const service::Reference& ref) {
+  json j = assess::RoundFiguresToJson(f);
+  json units = json::array();
+  for (const auto& code : f.round.units) units.push_back(UnitRef(code, ref));
+  j["units"] = std::move(units);
+  j["created_at"] = FormatTime(f.round.created_at);
+  j["created_by"] = f.round.created_by;
+  if (findings) {
+    json list = json::array();
+    for (const Case& c : *findings) {
+      list.push_back({{"id", c.id},
+                      {"inspection_id", c.inspection_id ? json(*c.inspection_id) : json(nullptr)},
+                      {"title", c.title},
+                      {"unit", UnitRef(c.unit, ref)},
+                      {"status", CaseStatusName(c.status)},
+                      {"status_label", CaseStatusLabel(c.status)},
+                      {"due", Time(c.due)},
+                      {"rectified_at", Time(c.rectified_at)},
+                      {"overdue", assess::OverdueAt(c, now)}});
+    }
+    j["findings"] = std::move(list);
+  }
+  return j;
+}
+
 Result<Command> CommandFromJson(const json& j) {
   if (!j.contains("action") || !j.at("action").is_string()) {
     return Status::Invalid("action is required (a string)");
@@ -215,6 +301,7 @@ Result<Command> CommandFromJson(const json& j) {
   JIESU_RETURN_IF_ERROR(GetBool(j, "uphold", cmd.uphold));
   JIESU_RETURN_IF_ERROR(GetBool(j, "reachable", cmd.reachable));
   JIESU_RETURN_IF_ERROR(GetBool(j, "contacted", cmd.contacted));
+  JIESU_RETURN_IF_ERROR(GetBool(j, "rectified", cmd.rectified));
   std::string satisfaction, until;
   JIESU_RETURN_IF_ERROR(GetString(j, "satisfaction", satisfaction));
   if (!satisfaction.empty()) {

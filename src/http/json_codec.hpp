@@ -10,6 +10,7 @@
 #include "dispatch/category_model.hpp"
 #include "domain/workflow.hpp"
 #include "service/case_service.hpp"
+#include "service/inspection_service.hpp"
 #include "service/reference.hpp"
 
 namespace jiesu::http {
@@ -22,6 +23,13 @@ nlohmann::json CaseToJson(const service::CaseView& v, const service::Reference& 
                           domain::Role role);
 Result<service::NewCaseInput> NewCaseFromJson(const nlohmann::json& j);
 Result<domain::Command> CommandFromJson(const nlohmann::json& j);
+Result<service::NewInspectionInput> NewInspectionFromJson(const nlohmann::json& j);
+Result<service::NewFindingInput> NewFindingFromJson(const nlohmann::json& j);
+// A round with its figures; with `findings` (id, title, unit, status, due, rectified_at, overdue)
+// when given.
+nlohmann::json InspectionToJson(const assess::RoundFigures& f,
+                                const std::vector<domain::Case>* findings, Timestamp now,
+                                const service::Reference& ref);
 nlohmann::json UnitToJson(const domain::Unit& u);
 nlohmann::json CategoryToJson(const domain::Category& c, const service::Reference& ref);
 // {version, trained_at, labels} of the category model; null when there is none.

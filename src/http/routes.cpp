@@ -5,6 +5,7 @@
 #include "assess/monthly_assessment.hpp"
 #include "assess/render_html.hpp"
 #include "assess/render_markdown.hpp"
+#include "assess/render_xlsx.hpp"
 #include "assess/review_report.hpp"
 #include "http/json_codec.hpp"
 #include "http/server.hpp"
@@ -26,7 +27,7 @@ Result<std::int64_t> PathId(const RequestContext& ctx) {
   std::int64_t id = 0;
   const std::string s = ctx.req.matches[1];
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || id <= 0) return Status::NotFound("no case " + s);
+  if (ec != std::errc() || id <= 0) return Status::NotFound("nothing numbered " + s);
   return id;
 }
 
@@ -160,15 +161,16 @@ Status Assessments(Server& s, RequestContext& ctx) {
   return Status::Ok();
 }
 
-// The monthly review (点评) as JSON, Markdown or a printable HTML page (format=json|md|html).
+// The monthly review (点评) as JSON, Markdown, a printable HTML page or an XLSX workbook
+// (format=json|md|html|xlsx).
 Status MonthlyReport(Server& s, RequestContext& ctx) {
   JIESU_RETURN_IF_ERROR(RequireRole(
       ctx, {Role::kSupervisor, Role::kAdmin, Role::kOperator, Role::kHandler, Role::kInspector}));
   JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
   if (!query.count("month")) return Status::Invalid("month is required (YYYY-MM)");
   const std::string format = query.count("format") ? query["format"] : "json";
-  if (format != "json" && format != "md" && format != "html") {
-    return Status::Invalid("format must be json, md or html");
+  if (format != "json" && format != "md" && format != "html" && format != "xlsx") {
+    return Status::Invalid("format must be json, md, html or xlsx");
   }
   JIESU_ASSIGN_OR_RETURN(auto report, s.app().reports().Monthly(query["month"]));
   if (format == "md") {
@@ -177,9 +179,50 @@ Status MonthlyReport(Server& s, RequestContext& ctx) {
   } else if (format == "html") {
     ctx.res.status = 200;
     ctx.res.set_content(assess::RenderHtml(report), "text/html; charset=utf-8");
+  } else if (format == "xlsx") {
+    JIESU_ASSIGN_OR_RETURN(std::string bytes, assess::RenderXlsxBytes(report));
+    ctx.res.status = 200;
+    ctx.res.set_header("Content-Disposition", "attachment; filename=\"review-" +
+                                                  query["month"].substr(0, 7) + ".xlsx\"");
+    ctx.res.set_content(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   } else {
     Reply(ctx, 200, assess::ReviewToJson(report));
   }
+  return Status::Ok();
+}
+
+Status CreateInspection(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto input, NewInspectionFromJson(body));
+  JIESU_ASSIGN_OR_RETURN(auto round, s.app().inspections().Create(ctx.actor, input));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().inspections().Get(ctx.actor, round.id));
+  Reply(ctx, 201, InspectionToJson(view.figures, &view.findings, view.as_of, s.app().reference()));
+  return Status::Ok();
+}
+
+Status GetInspection(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().inspections().Get(ctx.actor, id));
+  Reply(ctx, 200, InspectionToJson(view.figures, &view.findings, view.as_of, s.app().reference()));
+  return Status::Ok();
+}
+
+Status ListInspections(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto rounds, s.app().inspections().List(ctx.actor));
+  json out = json::array();
+  for (const auto& f : rounds) {
+    out.push_back(InspectionToJson(f, nullptr, 0, s.app().reference()));
+  }
+  Reply(ctx, 200, {{"inspections", out}});
+  return Status::Ok();
+}
+
+Status AddFinding(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto input, NewFindingFromJson(body));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().inspections().AddFinding(ctx.actor, id, input));
+  Reply(ctx, 201, CaseToJson(view, s.app().reference(), ctx.actor.role));
   return Status::Ok();
 }
 
@@ -215,6 +258,11 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/categories", "categories.list", true, ListCategories},
       {"GET", "/api/v1/assessments", "assessments", true, Assessments},
       {"GET", "/api/v1/reports/monthly", "reports.monthly", true, MonthlyReport},
+      {"POST", "/api/v1/inspections", "inspections.create", true, CreateInspection},
+      {"GET", "/api/v1/inspections", "inspections.list", true, ListInspections},
+      {"GET", R"(/api/v1/inspections/(\d+))", "inspections.get", true, GetInspection},
+      {"POST", R"(/api/v1/inspections/(\d+)/findings)", "inspections.findings.create", true,
+       AddFinding},
       {"GET", "/api/v1/audit", "audit", true, Audit},
       {"POST", "/api/v1/admin/model/reload", "admin.model.reload", true, ReloadModel},
   };

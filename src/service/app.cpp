@@ -31,8 +31,10 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
                                               app->config_, app->clock_);
   app->assessments_ =
       std::make_unique<AssessmentService>(*app->db_, app->ref_, app->config_, app->clock_);
+  app->inspections_ =
+      std::make_unique<InspectionService>(*app->db_, app->ref_, *app->cases_, app->clock_);
   app->reports_ = std::make_unique<ReportService>(*app->db_, app->ref_, app->config_, app->clock_,
-                                                  *app->assessments_);
+                                                  *app->assessments_, *app->inspections_);
   return app;
 }
 

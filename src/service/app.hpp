@@ -14,6 +14,7 @@
 #include "service/case_service.hpp"
 #include "service/config.hpp"
 #include "service/contact_vault.hpp"
+#include "service/inspection_service.hpp"
 #include "service/reference.hpp"
 #include "service/report_service.hpp"
 #include "storage/database.hpp"
@@ -34,7 +35,9 @@ class App {
   CaseService& cases() { return *cases_; }
   AssessmentService& assessments() { return *assessments_; }
   ReportService& reports() { return *reports_; }
+  InspectionService& inspections() { return *inspections_; }
   const dispatch::CatalogueClassifier& classifier() const { return *classifier_; }
+  const dispatch::Router& router() const { return *router_; }
 
   // Reads the configured model file again and swaps it in; cases being created meanwhile use the
   // old or the new model, never a mix. Conflict when no model file is configured; the
@@ -55,6 +58,7 @@ class App {
   std::unique_ptr<AuthService> auth_;
   std::unique_ptr<CaseService> cases_;
   std::unique_ptr<AssessmentService> assessments_;
+  std::unique_ptr<InspectionService> inspections_;
   std::unique_ptr<ReportService> reports_;
 };
 

@@ -49,7 +49,11 @@ Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
   }
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
   for (const Case& c : cases) {
-    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into) continue;
+    // Inspection findings are the inspection's figures (inspection_figures), not 接诉即办 work.
+    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into ||
+        c.source == CaseSource::kInspection) {
+      continue;
+    }
     assess::DispatchFact d;
     d.unit = c.unit;
     d.dispatched_at = *c.dispatched_at;

@@ -181,6 +181,12 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     return Status::Forbidden(std::string("role ") + RoleName(actor.role) +
                              " may not record cases from source " + CaseSourceName(source));
   }
+  const bool finding = source == CaseSource::kInspection;
+  if (finding != (in.inspection_id && in.due && !in.unit.empty())) {
+    return Status::Invalid(finding ? "record inspection findings through POST "
+                                     "/api/v1/inspections/{id}/findings"
+                                   : "only inspection findings carry a round and a deadline");
+  }
   JIESU_ASSIGN_OR_RETURN(Urgency urgency, ParseUrgency(in.urgency));
   const std::string text(TrimSpace(in.text));
   if (text.empty()) return Status::Invalid("text is required");
@@ -261,6 +267,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
   if (!in.unit.empty()) {
     dispatch.unit = in.unit;
     dispatch.category = draft.category;
+    dispatch.due = in.due;
     // The dispatch block reports what was done: the named unit, not the router's guess.
     info.proposal.unit = dispatch::Choice{in.unit, ref_->units.Find(in.unit)->name, 1.0};
     info.proposal.reason = "指定承办单位";

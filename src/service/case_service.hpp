@@ -38,7 +38,9 @@ struct NewCaseInput {
   std::string urgency;
   std::optional<Contact> caller;
   bool anonymous = false;
+  // Inspection findings only (set by InspectionService): the round and the rectification deadline.
   std::optional<std::int64_t> inspection_id;
+  std::optional<Timestamp> due;
 };
 
 struct Duplicate {

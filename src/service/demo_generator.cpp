@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/csv.hpp"
+#include "common/utf8.hpp"
 #include "domain/case.hpp"
 #include "domain/case_event.hpp"
 #include "domain/category.hpp"
@@ -1130,6 +1131,171 @@ bool World::Round(Run& run, Rng& rng, const Content& k, int round) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// Inspection rounds (巡察): a round over four townships in the first month, its 回头看 two months
+// later, and a round over three other townships in the last full month. Findings go through
+// the real workflow: dispatched with a 60-day rectification deadline, accepted, replied, verified
+// by the inspector (about one in eight refused the first time); a few rectified findings are
+// reopened by the 回头看.
+
+constexpr std::array<const char*, 16> kFindings = {
+    "“三重一大”事项未经党工委会集体研究决策，会议记录不完整",
+    "接诉即办工单回复内容与实际办理情况不符，存在“答非所问”现象",
+    "社区居务公开不及时，公开栏内容未按季度更新",
+    "专项资金使用台账不健全，部分支出缺少审批手续",
+    "村级财务报销票据不规范，存在白条入账",
+    "党员发展程序记录缺失，入党积极分子培养考察材料不全",
+    "老旧小区综合整治项目监管不到位，施工质量问题整改不及时",
+    "违法建设整治台账底数不清，拆违进度与上报数据不一致",
+    "垃圾分类桶前值守不到位，指导员在岗率偏低",
+    "安全生产隐患排查流于形式，整改闭环记录缺失",
+    "民生诉求回访不到位，部分工单未联系诉求人即办结",
+    "“吹哨报到”机制运行不畅，部门报到后问题长期未解决",
+    "物业服务监管缺位，小区物业费收支未向业主公开",
+    "基层党组织“三会一课”制度落实不严格，学习记录雷同",
+    "社区办公用房出租收入未纳入集体账户统一管理",
+    "网格员队伍管理松散，巡查上报数量与实际不符"};
+
+Status GenerateInspections(storage::Database& db, const Reference& ref, const DemoOptions& opt,
+                           Date first_month, const DecideContext& ctx, DemoStats& stats) {
+  Rng rng(Mix(opt.seed, 0x58756368ULL));  // its own stream: cases are unaffected
+  std::vector<const Unit*> townships = ref.units.ByLevel(UnitLevel::kTownship);
+  if (townships.size() < 7) return Status::Ok();  // a tree too small for the demo rounds
+  for (std::size_t i = townships.size() - 1; i > 0; --i) {
+    std::swap(townships[i], townships[static_cast<std::size_t>(rng.Below(static_cast<std::int64_t>(i) + 1))]);
+  }
+  const Actor inspector{Role::kInspector, "", "区委第一巡察组", 0};
+  const Actor second{Role::kInspector, "", "区委第二巡察组", 0};
+  const auto names = [&](std::size_t from, std::size_t n) {
+    std::string out;
+    for (std::size_t i = from; i < from + n; ++i) {
+      out += (i > from ? "、" : "") + townships[i]->short_name;
+    }
+    return out;
+  };
+  const auto codes = [&](std::size_t from, std::size_t n) {
+    std::vector<std::string> out;
+    for (std::size_t i = from; i < from + n; ++i) out.push_back(townships[i]->code);
+    return out;
+  };
+
+  struct Plan {
+    Inspection round;
+    Actor by;
+    int findings_per_unit = 0;
+  };
+  std::vector<Plan> plans;
+  const Timestamp first = BeijingMidnight(first_month) + 3 * kDay + 9 * kHour;
+  Plan a{{}, inspector, 0};
+  a.round.name = "区委第一巡察组对" + names(0, 4) + "党工委的巡察";
+  a.round.units = codes(0, 4);
+  a.round.starts = first;
+  a.round.ends = first + 30 * kDay;
+  a.findings_per_unit = 45;
+  plans.push_back(a);
+  Plan b{{}, inspector, 3};
+  b.round.name = "区委第一巡察组对" + names(0, 4) + "党工委的巡察“回头看”";
+  b.round.units = codes(0, 4);
+  b.round.starts = first + 60 * kDay;
+  b.round.ends = b.round.starts + 14 * kDay;
+  plans.push_back(b);
+  Date last_full = BeijingDate(opt.now);
+  last_full.day = 1;
+  last_full.month -= 1;
+  if (last_full.month < 1) {
+    last_full.month = 12;
+    last_full.year -= 1;
+  }
+  Plan c{{}, second, 40};
+  c.round.name = "区委第二巡察组对" + names(4, 3) + "党工委的巡察";
+  c.round.units = codes(4, 3);
+  c.round.starts = std::max(BeijingMidnight(last_full) + 5 * kDay + 9 * kHour, first + 40 * kDay);
+  c.round.ends = c.round.starts + 30 * kDay;
+  plans.push_back(c);
+
+  std::vector<Sim> sims;
+  std::vector<std::int64_t> first_round_findings;  // indices into sims of round A's findings
+  for (std::size_t p = 0; p < plans.size(); ++p) {
+    Plan& plan = plans[p];
+    if (plan.round.starts >= opt.now) continue;
+    if (plan.round.ends && *plan.round.ends > opt.now) plan.round.ends.reset();  // still running
+    plan.round.created_at = plan.round.starts;
+    plan.round.created_by = plan.by.name;
+    if (p == 1) plan.round.revisit_of = {plans[0].round.id};
+    JIESU_ASSIGN_OR_RETURN(plan.round.id, db.InsertInspection(plan.round));
+    for (const std::string& org : plan.round.units) {
+      const auto communities = ref.units.Children(org);
+      const int n = plan.findings_per_unit + static_cast<int>(rng.Between(-8, 8));
+      for (int k = 0; k < std::max(n, 1); ++k) {
+        Sim sim;
+        const std::string unit = !communities.empty() && rng.Chance(0.3)
+                                     ? rng.Pick(communities)->code
+                                     : org;
+        CaseEvent e;
+        e.seq = 1;
+        e.at = plan.round.starts + rng.Between(1, 25) * kDay + rng.Between(0, 8) * kHour;
+        e.kind = EventKind::kCreated;
+        e.actor_role = Role::kInspector;
+        e.actor_name = plan.by.name;
+        const std::string text = rng.Pick(kFindings);
+        e.payload = {{"type", "report"}, {"source", "inspection"}, {"urgency", "normal"},
+                     {"title", std::string(Utf8Prefix(text, 30))}, {"text", text},
+                     {"address", ""}, {"anonymous", false}, {"has_contact", false},
+                     {"inspection_id", plan.round.id}};
+        if (e.at >= opt.now) continue;
+        Apply(sim.state, e);
+        sim.events.push_back(e);
+        Run run(sim, ctx, opt.now);
+        Command d = Cmd(Action::kDispatch);
+        d.unit = unit;
+        d.due = e.at + 60 * kDay;
+        const Actor system{Role::kSystem, "", "jiesu", 0};
+        const Actor handler{Role::kHandler, unit, "整改联络员", 0};
+        run.Do(d, system, e.at);
+        run.Do(Cmd(Action::kAccept), handler, e.at + rng.Between(1, 3) * kDay, kHandlerHours);
+        Command reply = Cmd(Action::kReply);
+        reply.text = "已制定整改方案并完成整改，相关制度和台账已补齐。";
+        const Timestamp replied = e.at + rng.Between(15, 70) * kDay;
+        run.Do(reply, handler, replied, kReplyHours);
+        Command verify = Cmd(Action::kVerify);
+        verify.rectified = !rng.Chance(0.12);
+        if (!*verify.rectified) verify.note = "整改材料不完整，需补充佐证材料";
+        run.Do(verify, plan.by, replied + rng.Between(2, 10) * kDay, kOfficeHours);
+        if (!*verify.rectified) {
+          run.Do(reply, handler, run.last() + rng.Between(7, 20) * kDay, kReplyHours);
+          verify.rectified = true;
+          verify.note.clear();
+          run.Do(verify, plan.by, run.last() + rng.Between(2, 7) * kDay, kOfficeHours);
+        }
+        // The 回头看 finds a few rectified problems back again.
+        if (p == 0 && plans[1].round.starts < opt.now &&
+            run.c().rectified_at && *run.c().rectified_at < plans[1].round.starts &&
+            rng.Chance(0.06)) {
+          Command reopen = Cmd(Action::kReopen);
+          reopen.reason = "巡察“回头看”发现问题反弹";
+          if (run.Do(reopen, plans[1].by, plans[1].round.starts + rng.Between(1, 10) * kDay,
+                     kOfficeHours)) {
+            run.Do(Cmd(Action::kAccept), handler, run.last() + kDay, kHandlerHours);
+            run.Do(reply, handler, run.last() + rng.Between(10, 40) * kDay, kReplyHours);
+            verify.rectified = true;
+            run.Do(verify, plans[1].by, run.last() + rng.Between(2, 7) * kDay, kOfficeHours);
+          }
+        }
+        JIESU_RETURN_IF_ERROR(run.status());
+        sims.push_back(std::move(sim));
+      }
+    }
+  }
+  std::vector<storage::NewCase> batch;
+  for (const Sim& sim : sims) {
+    batch.push_back({sim.events, std::nullopt});
+    stats.events += static_cast<int>(sim.events.size());
+  }
+  stats.findings = static_cast<int>(batch.size());
+  if (!batch.empty()) JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch)).status());
+  return Status::Ok();
+}
+
 Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
                                const ContactVault& vault, const DemoOptions& opt) {
   if (opt.months < 0 || opt.months > 36) return Status::Invalid("months must be 0..36");
@@ -1196,6 +1362,8 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
     if (pending.size() >= kChunk) JIESU_RETURN_IF_ERROR(flush());
   }
   JIESU_RETURN_IF_ERROR(flush());
+  JIESU_RETURN_IF_ERROR(
+      GenerateInspections(db, ref, options, world.first_month(), ctx, stats));
   return stats;
 }
 

@@ -33,6 +33,7 @@ struct DemoStats {
   int cases = 0;
   int events = 0;
   int callbacks = 0;                    // valid (reachable) callbacks recorded
+  int findings = 0;                     // inspection findings (not in `cases`)
   std::string first_month, last_month;  // "YYYY-MM"
 };
 

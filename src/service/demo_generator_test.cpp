@@ -140,7 +140,7 @@ TEST_F(DemoGeneratorTest, FillsTheRequestedMonths) {
   EXPECT_LT(s.cases, static_cast<int>(kPerMonth * (kMonths + 18.0 / 30) * 1.1));
   auto count = first_->db->CountCases();
   ASSERT_TRUE(count.ok());
-  EXPECT_EQ(*count, s.cases);
+  EXPECT_EQ(*count, s.cases + s.findings);
   EXPECT_GT(s.events, 3 * s.cases);
   EXPECT_GT(s.callbacks, 0);
 }
@@ -196,6 +196,7 @@ TEST_F(DemoGeneratorTest, LooksLikeAHotline) {
   int overdue = 0, reopened = 0, merged = 0, transferred = 0, supervised = 0, extended = 0;
   int anonymous = 0;
   for (const Case& c : cases) {
+    if (c.source == CaseSource::kInspection) continue;  // findings: InspectionRounds below
     ++types[c.type];
     if (c.created_at >= MonthStart(kMonths)) ++current[c.status];
     if (!c.category.empty()) categories.insert(c.category);
@@ -210,7 +211,7 @@ TEST_F(DemoGeneratorTest, LooksLikeAHotline) {
     EXPECT_EQ(c.title.find('{'), std::string::npos) << c.title;
     EXPECT_EQ(c.text.find('{'), std::string::npos) << c.text;
   }
-  const double n = static_cast<double>(cases.size());
+  const double n = static_cast<double>(first_stats().cases);  // citizen cases only
   EXPECT_GT(types[CaseType::kConsult] / n, 0.45);
   EXPECT_LT(types[CaseType::kConsult] / n, 0.65);
   for (CaseType t :
@@ -258,6 +259,32 @@ TEST_F(DemoGeneratorTest, TownshipsHaveCallbacksToRank) {
   }
   EXPECT_GT(communities_with, 0);
   EXPECT_GT(communities_without, 0);
+}
+
+TEST_F(DemoGeneratorTest, InspectionRoundsWithARevisitAndVerifiedFindings) {
+  const DemoStats& s = first_stats();
+  EXPECT_GT(s.findings, 100);
+  auto rounds = first_->db->ListInspections();
+  ASSERT_TRUE(rounds.ok());
+  ASSERT_GE(rounds->size(), 2u);
+  EXPECT_TRUE((*rounds)[1].IsRevisit());
+  EXPECT_EQ((*rounds)[1].revisit_of, std::vector<std::int64_t>{(*rounds)[0].id});
+  std::vector<std::int64_t> ids;
+  for (const auto& r : *rounds) ids.push_back(r.id);
+  auto findings = first_->db->CasesOfInspections(ids);
+  ASSERT_TRUE(findings.ok());
+  EXPECT_EQ(static_cast<int>(findings->size()), s.findings);
+  int rectified = 0, reopened = 0;
+  for (const Case& c : *findings) {
+    EXPECT_EQ(c.source, CaseSource::kInspection);
+    ASSERT_TRUE(c.due.has_value());
+    EXPECT_LE(*c.due - *c.dispatched_at, 60 * kSecondsPerDay);
+    rectified += c.rectified_at.has_value();
+    reopened += c.reopen_count > 0;
+  }
+  EXPECT_GT(rectified, 0);
+  EXPECT_LT(rectified, s.findings);  // the latest round is still being rectified
+  EXPECT_GT(reopened, 0);            // the 回头看 found some back
 }
 
 TEST_F(DemoGeneratorTest, RefusesANonEmptyDatabase) {

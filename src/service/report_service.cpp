@@ -49,7 +49,10 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
   for (const Case& c : cases) {
     category_of.emplace(c.id, c.category);
-    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into) continue;
+    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into ||
+        c.source == CaseSource::kInspection) {
+      continue;
+    }
     assess::CaseFact f;
     f.unit = c.unit;
     f.category = c.category;
@@ -114,7 +117,9 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   auto topic_cases = [](const std::vector<Case>& list) {
     std::vector<assess::TopicCase> out;
     for (const Case& c : list) {
-      if (!c.merged_into) out.push_back({c.id, c.title, c.text, c.category, c.unit});
+      if (!c.merged_into && c.source != CaseSource::kInspection) {
+        out.push_back({c.id, c.title, c.text, c.category, c.unit});
+      }
     }
     return out;
   };
@@ -128,6 +133,14 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   }
   report.hot_topics =
       assess::FindHotTopics(topic_cases(cases), earlier, ref_->catalogue, ref_->units);
+
+  // 巡察整改: the rounds that matter for the month, as of its end (for the running month, of
+  // now, this second included).
+  const Timestamp inspections_as_of = std::min(clock_.Now() + 1, to);
+  JIESU_ASSIGN_OR_RETURN(report.inspections,
+                         inspections_.FiguresForPeriod(from, inspections_as_of,
+                                                       &report.inspections_total));
+  report.inspections_as_of = inspections_as_of;
   return report;
 }
 

@@ -1,6 +1,7 @@
 // ReportService: the monthly review report (点评, assess/review_report). Loads the month's per-case
 // facts from storage, takes the month's and the previous month's township assessments from
-// AssessmentService, and builds the report. Thread-safe (holds no mutable state).
+// AssessmentService and the inspection rounds' figures from InspectionService, and builds the
+// report. Thread-safe (holds no mutable state).
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include "common/clock.hpp"
 #include "service/assessment_service.hpp"
 #include "service/config.hpp"
+#include "service/inspection_service.hpp"
 #include "service/reference.hpp"
 #include "storage/database.hpp"
 
@@ -18,8 +20,13 @@ namespace jiesu::service {
 class ReportService {
  public:
   ReportService(storage::Database& db, std::shared_ptr<const Reference> ref, const Config& config,
-                const Clock& clock, AssessmentService& assessments)
-      : db_(db), ref_(std::move(ref)), config_(config), clock_(clock), assessments_(assessments) {}
+                const Clock& clock, AssessmentService& assessments, InspectionService& inspections)
+      : db_(db),
+        ref_(std::move(ref)),
+        config_(config),
+        clock_(clock),
+        assessments_(assessments),
+        inspections_(inspections) {}
 
   // The review of `month` (YYYY-MM) over township-level units. InvalidArgument on a bad month;
   // Internal on a storage error or a corrupt callback event.
@@ -31,6 +38,7 @@ class ReportService {
   const Config& config_;
   const Clock& clock_;
   AssessmentService& assessments_;
+  InspectionService& inspections_;
 };
 
 }  // namespace jiesu::service

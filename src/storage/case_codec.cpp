@@ -49,6 +49,7 @@ json CaseToDoc(const Case& c) {
   PutOpt(j, "accepted_at", c.accepted_at);
   PutOpt(j, "replied_at", c.replied_at);
   PutOpt(j, "closed_at", c.closed_at);
+  PutOpt(j, "rectified_at", c.rectified_at);
   PutOpt(j, "response_due", c.response_due);
   PutOpt(j, "due", c.due);
   PutOpt(j, "reply_resolved", c.reply_resolved);
@@ -94,6 +95,7 @@ Result<Case> CaseFromDoc(const json& j) {
     GetOpt(j, "accepted_at", c.accepted_at);
     GetOpt(j, "replied_at", c.replied_at);
     GetOpt(j, "closed_at", c.closed_at);
+    GetOpt(j, "rectified_at", c.rectified_at);
     GetOpt(j, "response_due", c.response_due);
     GetOpt(j, "due", c.due);
     GetOpt(j, "reply_resolved", c.reply_resolved);

@@ -18,6 +18,7 @@
 #include "domain/case.hpp"
 #include "domain/case_event.hpp"
 #include "domain/category.hpp"
+#include "domain/inspection.hpp"
 #include "domain/role.hpp"
 #include "domain/unit.hpp"
 
@@ -96,6 +97,14 @@ class Database {
                                                        const std::vector<domain::EventKind>& kinds) = 0;
   // Cases first dispatched... any dispatch event in [from, to): for timeliness figures.
   virtual Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) = 0;
+
+  // Inspection rounds. Insert returns the new id; Get fails with NotFound; List is by id.
+  virtual Result<std::int64_t> InsertInspection(const domain::Inspection& round) = 0;
+  virtual Result<domain::Inspection> GetInspection(std::int64_t id) = 0;
+  virtual Result<std::vector<domain::Inspection>> ListInspections() = 0;
+  // The findings (cases) recorded in any of the given rounds, by id.
+  virtual Result<std::vector<domain::Case>> CasesOfInspections(
+      const std::vector<std::int64_t>& round_ids) = 0;
 
   // The sealed contact of a case, or nullopt.
   virtual Result<std::optional<std::string>> GetSealedContact(std::int64_t case_id) = 0;

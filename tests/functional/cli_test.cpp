@@ -1,6 +1,8 @@
 // The command line (DESIGN §6.2): demo, assess, keys, and exit statuses 0 / 1
 // / 2.
+#include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -121,6 +123,107 @@ TEST(CliTest, DemoPrintsOneKeyPerRoleAndAssessRanksTheTownships) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out.find("demo: 0 cases"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("kept as is"), std::string::npos) << again.out;
+}
+
+// Runs a shell command and returns its standard output (empty on failure).
+std::string Capture(const std::string &command) {
+  std::string out;
+  FILE *p = ::popen(command.c_str(), "r");
+  if (p == nullptr)
+    return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+// The done-when of the review: demo data gives a review in all four formats, with the demo's
+// inspection rounds, and the workbook opens in a spreadsheet library with one sheet per table.
+TEST(CliTest, DemoReviewInJsonMarkdownHtmlAndXlsx) {
+  TempDir dir;
+  const std::string db = dir.DbUrl("d.db");
+  const ProcResult demo = RunJiesu({"demo", "--db", db, "--no-serve", "--months", "3",
+                                    "--cases-per-month", "200"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.out << demo.err;
+  EXPECT_NE(demo.out.find("inspection findings"), std::string::npos) << demo.out;
+  const std::string month = LastFullMonth();
+  const std::string xlsx = dir.path() + "/review.xlsx";
+  const auto r = RunJiesuAll(
+      {{"assess", "--db", db, "--month", month, "--report"},
+       {"assess", "--db", db, "--month", month, "--format", "md"},
+       {"assess", "--db", db, "--month", month, "--format", "html"},
+       {"assess", "--db", db, "--month", month, "--format", "xlsx", "--out", xlsx},
+       {"assess", "--db", db, "--month", month, "--format", "xlsx"}});
+  for (std::size_t i = 0; i + 1 < r.size(); ++i)
+    ASSERT_EQ(r[i].exit_code, 0) << i << ": " << r[i].err;
+  EXPECT_EQ(r[4].exit_code, 2) << "xlsx to a terminal";
+  const json review = json::parse(r[0].out, nullptr, false);
+  ASSERT_FALSE(review.is_discarded()) << r[0].out;
+  const json &ins = review["inspections"];
+  ASSERT_GE(ins["rounds"].size(), 1u) << ins.dump();
+  EXPECT_GT(ins["found"].get<int>(), 0);
+  EXPECT_LE(ins["rectified"].get<int>(), ins["found"].get<int>());
+  EXPECT_NE(r[1].out.find("## 巡察整改"), std::string::npos);
+  EXPECT_NE(r[2].out.find("<h2>巡察整改</h2>"), std::string::npos);
+
+  // openpyxl (Debian's python3-openpyxl, installed by the set-up step) reads the workbook back.
+  const std::string script =
+      "import sys, openpyxl\n"
+      "wb = openpyxl.load_workbook(sys.argv[1])\n"
+      "print('|'.join(wb.sheetnames))\n"
+      "ws = wb['综合排名']\n"
+      "print(ws.max_row - 1)\n"
+      "print(ws.cell(row=2, column=2).value)\n"
+      "print(wb['巡察整改'].max_row - 1)\n";
+  std::ofstream(dir.path() + "/read.py") << script;
+  const std::vector<std::string> lines =
+      NonEmptyLines(Capture("/usr/bin/python3 " + dir.path() + "/read.py " + xlsx + " 2>&1"));
+  ASSERT_EQ(lines.size(), 4u) << Capture("/usr/bin/python3 " + dir.path() + "/read.py " + xlsx + " 2>&1");
+  EXPECT_EQ(lines[0], "综合排名|逐单位点评|长处与不足|零诉求单位|每月一题|巡察整改|巡察整改（单位）");
+  EXPECT_EQ(lines[1], std::to_string(review["units"].size()));
+  ASSERT_FALSE(review["units"].empty());
+  EXPECT_EQ(lines[2], review["units"][0]["name"].get<std::string>());
+  EXPECT_EQ(lines[3], std::to_string(ins["rounds"].size()));
+}
+
+// Replay of the real messages with their official replies (issue 4 item 4) through the binary,
+// then a review over that real period.
+TEST(CliTest, ImportOfRealRepliedMessagesGivesAReviewOfThatPeriod) {
+  const std::string file = std::string(JIESU_SHARED_DATA) + "/requests/replied.csv";
+  if (!std::ifstream(file).good())
+    GTEST_SKIP() << file << " is absent (the shared data are not on this machine)";
+  TempDir dir;
+  const std::string db = dir.DbUrl("r.db");
+  const ProcResult first = RunJiesu({"import", "--db", db, file}, 300);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // "import: 2793 cases, 11172 events, 2011-10 to 2020-01; skipped 2 (unreadable time)"
+  int cases = 0;
+  const auto line = first.out.find("import: ");
+  ASSERT_NE(line, std::string::npos) << first.out;
+  ASSERT_EQ(std::sscanf(first.out.c_str() + line, "import: %d cases", &cases), 1) << first.out;
+  EXPECT_GE(cases, 2700) << first.out;
+  EXPECT_NE(first.out.find("skipped"), std::string::npos) << first.out;
+  const ProcResult again = RunJiesu({"import", "--db", db, file}, 300);
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.err.find("imported already"), std::string::npos) << again.err;
+
+  const ProcResult review =
+      RunJiesu({"assess", "--db", db, "--month", "2019-05", "--report"}, 300);
+  ASSERT_EQ(review.exit_code, 0) << review.err;
+  const json r = json::parse(review.out, nullptr, false);
+  ASSERT_FALSE(r.is_discarded()) << review.out;
+  // The messages name A市's places, not Tongzhou's: most go to departments and the district, a few
+  // reach townships. No callbacks in the data, so no township is ranked and each is listed apart
+  // with its volume.
+  EXPECT_EQ(r["month"], "2019-05");
+  EXPECT_GT(r["district"]["volume"].get<int>(), 0) << r["district"].dump();
+  EXPECT_TRUE(r["units"].empty());
+  int listed = 0;
+  for (const json &z : r["zero_request_units"])
+    listed += z.value("volume", 0);
+  EXPECT_EQ(listed, r["district"]["volume"].get<int>());
 }
 
 TEST(CliTest, BadUsageExits2AndErrorsExit1) {

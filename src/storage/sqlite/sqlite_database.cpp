@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "common/assert.hpp"
@@ -635,6 +637,99 @@ Result<std::vector<Case>> SqliteDatabase::CasesDispatchedBetween(Timestamp from,
       out.push_back(std::move(c));
     }
     if (rc != SQLITE_DONE) return st.error("cases dispatched");
+    return out;
+  });
+}
+
+namespace {
+
+constexpr const char* kInspectionColumns =
+    "id, name, units, starts, ends, revisit_of, created_at, created_by";
+
+Result<Inspection> InspectionFromRow(const Stmt& st) {
+  Inspection r;
+  r.id = st.Int(0);
+  r.name = st.Text(1);
+  const json units = json::parse(st.Text(2), nullptr, false);
+  const json revisits = json::parse(st.Text(5), nullptr, false);
+  if (!units.is_array() || !revisits.is_array()) return Status::Internal("corrupt inspection row");
+  for (const auto& u : units) r.units.push_back(u.get<std::string>());
+  for (const auto& id : revisits) r.revisit_of.push_back(id.get<std::int64_t>());
+  r.starts = st.Int(3);
+  if (!st.IsNull(4)) r.ends = st.Int(4);
+  r.created_at = st.Int(6);
+  r.created_by = st.Text(7);
+  return r;
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteDatabase::InsertInspection(const Inspection& round) {
+  std::int64_t id = 0;
+  Status s = Write([&](sqlite3* db) -> Status {
+    Stmt st(db, "INSERT INTO inspections(name, units, starts, ends, revisit_of, created_at, "
+                "created_by) VALUES (?,?,?,?,?,?,?)");
+    if (!st.ok()) return st.error("prepare inspection insert");
+    st.Bind(1, round.name).Bind(2, json(round.units).dump()).Bind(3, round.starts)
+        .BindOpt(4, round.ends).Bind(5, json(round.revisit_of).dump()).Bind(6, round.created_at)
+        .Bind(7, round.created_by);
+    if (st.Step() != SQLITE_DONE) return st.error("insert inspection");
+    id = sqlite3_last_insert_rowid(db);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<Inspection> SqliteDatabase::GetInspection(std::int64_t id) {
+  return Read([&](sqlite3* db) -> Result<Inspection> {
+    Stmt st(db, (std::string("SELECT ") + kInspectionColumns + " FROM inspections WHERE id=?")
+                    .c_str());
+    if (!st.ok()) return st.error("get inspection");
+    st.Bind(1, id);
+    const int rc = st.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("inspection " + std::to_string(id) + " not found");
+    if (rc != SQLITE_ROW) return st.error("get inspection");
+    return InspectionFromRow(st);
+  });
+}
+
+Result<std::vector<Inspection>> SqliteDatabase::ListInspections() {
+  return Read([&](sqlite3* db) -> Result<std::vector<Inspection>> {
+    Stmt st(db, (std::string("SELECT ") + kInspectionColumns + " FROM inspections ORDER BY id")
+                    .c_str());
+    if (!st.ok()) return st.error("list inspections");
+    std::vector<Inspection> out;
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      JIESU_ASSIGN_OR_RETURN(Inspection r, InspectionFromRow(st));
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return st.error("list inspections");
+    return out;
+  });
+}
+
+Result<std::vector<Case>> SqliteDatabase::CasesOfInspections(
+    const std::vector<std::int64_t>& round_ids) {
+  return Read([&](sqlite3* db) -> Result<std::vector<Case>> {
+    Stmt st(db, "SELECT doc FROM cases WHERE json_extract(doc, '$.inspection_id')=? ORDER BY id");
+    if (!st.ok()) return st.error("inspection findings");
+    std::vector<Case> out;
+    for (std::int64_t round : round_ids) {
+      st.Bind(1, round);
+      int rc;
+      while ((rc = st.Step()) == SQLITE_ROW) {
+        JIESU_ASSIGN_OR_RETURN(Case c, CaseFromRow(st, 0));
+        out.push_back(std::move(c));
+      }
+      if (rc != SQLITE_DONE) return st.error("inspection findings");
+      st.Reset();
+    }
+    std::sort(out.begin(), out.end(), [](const Case& a, const Case& b) { return a.id < b.id; });
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const Case& a, const Case& b) { return a.id == b.id; }),
+              out.end());
     return out;
   });
 }

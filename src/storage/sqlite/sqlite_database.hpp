@@ -41,6 +41,11 @@ class SqliteDatabase final : public Database {
   Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                const std::vector<domain::EventKind>& kinds) override;
   Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) override;
+  Result<std::int64_t> InsertInspection(const domain::Inspection& round) override;
+  Result<domain::Inspection> GetInspection(std::int64_t id) override;
+  Result<std::vector<domain::Inspection>> ListInspections() override;
+  Result<std::vector<domain::Case>> CasesOfInspections(
+      const std::vector<std::int64_t>& round_ids) override;
   Result<std::optional<std::string>> GetSealedContact(std::int64_t case_id) override;
 
   Result<std::int64_t> InsertKey(const KeyRecord& key) override;
