@@ -230,11 +230,8 @@ std::string RenderHtml(const ReviewReport& r) {
     }
     h += "</tbody>\n</table>\n";
     std::string open;
-    for (const RoundFigures& f : r.inspections) {
-      for (const OrganisationRectification& o : f.organisations) {
-        if (o.figures.rectified == o.figures.found) continue;
-        open += "<li>" + EscapeHtml(OutstandingText(f, o)) + "</li>\n";
-      }
+    for (const auto& [f, o] : OutstandingOrganisations(r)) {
+      open += "<li>" + EscapeHtml(OutstandingText(*f, *o)) + "</li>\n";
     }
     if (!open.empty()) h += "<p>整改尚未完成的单位：</p>\n<ul>\n" + open + "</ul>\n";
   }

@@ -141,11 +141,8 @@ std::string RenderMarkdown(const ReviewReport& r) {
     }
     md += "\n";
     std::string open;
-    for (const RoundFigures& f : r.inspections) {
-      for (const OrganisationRectification& o : f.organisations) {
-        if (o.figures.rectified == o.figures.found) continue;
-        open += "- " + EscapeMarkdown(OutstandingText(f, o)) + "\n";
-      }
+    for (const auto& [f, o] : OutstandingOrganisations(r)) {
+      open += "- " + EscapeMarkdown(OutstandingText(*f, *o)) + "\n";
     }
     if (!open.empty()) md += "整改尚未完成的单位：\n\n" + open + "\n";
   }

@@ -564,6 +564,22 @@ std::string InspectionText(const ReviewReport& r) {
   return s;
 }
 
+std::vector<std::pair<const RoundFigures*, const OrganisationRectification*>> OutstandingOrganisations(
+    const ReviewReport& r) {
+  std::set<std::int64_t> revisited;
+  for (const RoundFigures& f : r.inspections) {
+    revisited.insert(f.round.revisit_of.begin(), f.round.revisit_of.end());
+  }
+  std::vector<std::pair<const RoundFigures*, const OrganisationRectification*>> out;
+  for (const RoundFigures& f : r.inspections) {
+    if (revisited.count(f.round.id)) continue;
+    for (const OrganisationRectification& o : f.organisations) {
+      if (o.figures.rectified < o.figures.found) out.emplace_back(&f, &o);
+    }
+  }
+  return out;
+}
+
 std::string OutstandingText(const RoundFigures& f, const OrganisationRectification& o) {
   const Rectification& x = o.figures;
   return f.round.name + " · " + o.name + "：发现" + std::to_string(x.found) + "个，已整改" +

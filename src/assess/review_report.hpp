@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "assess/hot_topics.hpp"
@@ -158,6 +159,10 @@ nlohmann::json ReviewToJson(const ReviewReport& r);
 nlohmann::json InspectionsToJson(const ReviewReport& r);
 // "本月在办巡察2轮（其中回头看1轮），累计发现问题466个，已整改452个，整改完成率97.0%，超期未整改3个。"
 std::string InspectionText(const ReviewReport& r);
+// The organisations whose rectification is not complete, round by round; a round revisited by a
+// later listed round is left to that 回头看 (which answers for its findings).
+std::vector<std::pair<const RoundFigures*, const OrganisationRectification*>> OutstandingOrganisations(
+    const ReviewReport& r);
 // An organisation whose rectification is not complete: "第一轮巡察 · 中仓街道：发现12个，已整改10个
 // （83.3%），超期1个".
 std::string OutstandingText(const RoundFigures& f, const OrganisationRectification& o);
