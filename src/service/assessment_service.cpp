@@ -31,7 +31,9 @@ Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
   for (const auto& ue : events) {
     const auto& p = ue.event.payload;
     if (ue.event.kind == EventKind::kReopened) {
-      facts.reopened_units.push_back(ue.unit);
+      // A 回头看 reopening an inspection finding is the inspection's business, not a 重办.
+      JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(ue.event.case_id));
+      if (c.source != CaseSource::kInspection) facts.reopened_units.push_back(ue.unit);
       continue;
     }
     assess::CallbackFact f;

@@ -127,6 +127,20 @@ TEST_F(InspectionServiceTest, SeedFiguresFifteenOrganisations466Found452Rectifie
       << assess::InspectionText(*report);
   // Findings are not 接诉即办 work: the township ranking counts none of them.
   for (const auto& u : report->units) EXPECT_EQ(u.volume, 0) << u.name;
+
+  // Nor is a 回头看 reopening a finding a 重办 of the unit.
+  Command reopen;
+  reopen.action = Action::kReopen;
+  reopen.reason = "回头看发现问题反弹";
+  ASSERT_TRUE(app_->cases().Act(inspector_, view->findings.front().id, reopen).ok());
+  auto assessment = app_->assessments().Monthly(FormatMonth(Date{today.year, today.month, 1}), "");
+  ASSERT_TRUE(assessment.ok()) << assessment.status().ToString();
+  for (const auto* list : {&assessment->units, &assessment->zero_request_units}) {
+    for (const auto& u : *list) {
+      EXPECT_EQ(u.reopened, 0) << u.code;
+      EXPECT_EQ(u.dispatched, 0) << u.code;
+    }
+  }
 }
 
 TEST_F(InspectionServiceTest, RulesOfRoundsAndFindings) {
