@@ -1,53 +1,12 @@
 #include "assess/render_xlsx.hpp"
 
-#include <unistd.h>
-#include <xlsxwriter.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <initializer_list>
-#include <sstream>
+#include "common/xlsx.hpp"
 
 namespace jiesu::assess {
 
 namespace {
 
-// One sheet written row by row: a bold header, frozen, with column widths.
-class Sheet {
- public:
-  Sheet(lxw_workbook* wb, const char* name, std::initializer_list<std::pair<const char*, double>> columns,
-        lxw_format* header)
-      : ws_(workbook_add_worksheet(wb, name)) {
-    lxw_col_t col = 0;
-    for (const auto& [title, width] : columns) {
-      worksheet_set_column(ws_, col, col, width, nullptr);
-      worksheet_write_string(ws_, 0, col++, title, header);
-    }
-    worksheet_freeze_panes(ws_, 1, 0);
-  }
-  Sheet& Text(const std::string& s) {
-    worksheet_write_string(ws_, row_, col_++, s.c_str(), nullptr);
-    return *this;
-  }
-  Sheet& Number(double x, lxw_format* format = nullptr) {
-    worksheet_write_number(ws_, row_, col_++, x, format);
-    return *this;
-  }
-  Sheet& Blank() {
-    ++col_;
-    return *this;
-  }
-  void Next() {
-    ++row_;
-    col_ = 0;
-  }
-
- private:
-  lxw_worksheet* ws_;
-  lxw_row_t row_ = 1;
-  lxw_col_t col_ = 0;
-};
+using Sheet = XlsxSheet;
 
 std::string Join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
@@ -166,24 +125,7 @@ Status RenderXlsx(const ReviewReport& r, const std::string& path) {
 }
 
 Result<std::string> RenderXlsxBytes(const ReviewReport& r) {
-  std::string path =
-      (std::filesystem::temp_directory_path() / "jiesu-review-XXXXXX").string();
-  const int fd = ::mkstemp(path.data());
-  if (fd < 0) return Status::Internal("cannot create a temporary file for the workbook");
-  ::close(fd);
-  Status s = RenderXlsx(r, path);
-  std::string bytes;
-  if (s.ok()) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    bytes = buf.str();
-    if (!in && bytes.empty()) s = Status::Internal("cannot read the workbook back");
-  }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (!s.ok()) return s;
-  return bytes;
+  return XlsxBytes([&r](const std::string& path) { return RenderXlsx(r, path); });
 }
 
 }  // namespace jiesu::assess

@@ -17,6 +17,25 @@ Result<service::Config> LoadConfig(const std::string& path) {
   c.listen = t["listen"].value_or(c.listen);
   c.data_dir = t["data_dir"].value_or(c.data_dir);
   c.web_dir = t["web_dir"].value_or(c.web_dir);
+  c.public_url = t["public_url"].value_or(c.public_url);
+  c.attachments_dir = t["attachments_dir"].value_or(c.attachments_dir);
+  if (const auto* peers = t["peers"].as_array()) {
+    for (const auto& node : *peers) {
+      const auto* p = node.as_table();
+      if (p == nullptr) return Status::Invalid(path + ": [[peers]] entries must be tables");
+      service::Peer peer;
+      peer.name = (*p)["name"].value_or(std::string());
+      peer.title = (*p)["title"].value_or(peer.name);
+      peer.url = (*p)["url"].value_or(std::string());
+      peer.api_key = (*p)["api_key"].value_or(std::string());
+      peer.service_code = (*p)["service_code"].value_or(std::string());
+      if (peer.name.empty() || peer.url.rfind("http://", 0) != 0 || peer.api_key.empty()) {
+        return Status::Invalid(path + ": each [[peers]] needs name, url (http://…/open311/v2/) "
+                                      "and api_key");
+      }
+      c.peers.push_back(std::move(peer));
+    }
+  }
   c.secret_key_file = t["secret_key_file"].value_or(c.secret_key_file);
   auto& w = c.weights;
   w.response = t["assessment"]["response_weight"].value_or(w.response);

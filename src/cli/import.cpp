@@ -1,10 +1,12 @@
-// `jiesu import --db URL FILE.csv [--model FILE]`: the replay of real messages with their official
-// replies (service/replay_import.hpp).
+// `jiesu import --db URL FILE.csv [--model FILE]`: a jiesu case export (service/case_export.hpp),
+// or the replay of real messages with their official replies (service/replay_import.hpp); the
+// header tells which.
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "common/csv.hpp"
 #include "service/app.hpp"
+#include "service/case_export.hpp"
 #include "service/replay_import.hpp"
 
 namespace jiesu::cli {
@@ -20,7 +22,9 @@ struct ImportOptions {
 void AddImport(CLI::App& cli, int* exit_code) {
   auto opts = std::make_shared<ImportOptions>();
   CLI::App* cmd = cli.add_subcommand(
-      "import", "Import real messages with their replies (id,title,text,time,reply,reply_time)");
+      "import",
+      "Import a case export (jiesu export), or real messages with their replies "
+      "(id,title,text,time,reply,reply_time)");
   cmd->add_option("--db", opts->db, "Database URL")->required();
   cmd->add_option("file", opts->file, "CSV file")->required();
   cmd->add_option("--model", opts->model, "Category model for dispatch (jiesu model train)");
@@ -38,6 +42,17 @@ void AddImport(CLI::App& cli, int* exit_code) {
     if (!app.ok()) {
       std::cerr << "jiesu: " << app.status().message() << "\n";
       *exit_code = 1;
+      return;
+    }
+    auto rows = ParseCsv(*text);
+    if (rows.ok() && !rows->empty() && service::IsCaseExport(rows->front())) {
+      auto cases = service::ImportCases((*app)->db(), *text);
+      if (!cases.ok()) {
+        std::cerr << "jiesu: import: " << cases.status().message() << "\n";
+        *exit_code = 1;
+        return;
+      }
+      std::cout << "import: " << cases->cases << " cases, " << cases->events << " events\n";
       return;
     }
     auto stats = service::ImportReplied((*app)->db(), (*app)->reference(), (*app)->router(), *text);

@@ -16,6 +16,8 @@ int Main(int argc, char** argv) {
   AddAssess(app, &exit_code);
   AddModel(app, &exit_code);
   AddImport(app, &exit_code);
+  AddExport(app, &exit_code);
+  AddRoutes(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -89,6 +89,10 @@ bool IsTerminal(CaseStatus s) {
   return s == CaseStatus::kClosed || s == CaseStatus::kTransferred;
 }
 
+bool IsSettled(CaseStatus s) {
+  return s == CaseStatus::kReplied || s == CaseStatus::kCalledBack || IsTerminal(s);
+}
+
 bool IsOverdue(const Case& c, Timestamp now) {
   if (!c.due) return false;
   if (IsOpenForUnit(c.status)) return now > *c.due;

@@ -44,11 +44,23 @@ Result<Satisfaction> ParseSatisfaction(std::string_view s);
 bool IsOpenForUnit(CaseStatus s);
 // True for states where nothing more happens (closed, transferred).
 bool IsTerminal(CaseStatus s);
+// What a citizen sees as done (Open311 `closed`): the unit has replied, or the case ended. An
+// unresolved callback or a 回头看 reopens it.
+bool IsSettled(CaseStatus s);
 
 struct CallbackResult {
   bool contacted = false;  // 响应: the unit contacted the citizen
   bool resolved = false;   // 解决
   Satisfaction satisfaction = Satisfaction::kSatisfied;
+  Timestamp at = 0;
+};
+
+// A picture, recording, video or document sent with a case, stored under its content hash.
+struct Attachment {
+  std::string hash;        // SHA-256, 64 hex digits
+  std::string media_type;  // from the bytes: image/jpeg, audio/amr, video/mp4, …
+  std::int64_t size = 0;
+  std::string name;  // the file name it was sent under
   Timestamp at = 0;
 };
 
@@ -63,6 +75,7 @@ struct Case {
   std::string address;
   std::optional<double> lat;
   std::optional<double> lon;
+  std::string media_url;  // a picture or recording the citizen linked (Open311 media_url)
   std::string category;  // catalogue code, empty until classified
   std::string unit;      // responsible unit code, empty until dispatched
   CaseStatus status = CaseStatus::kReceived;
@@ -88,6 +101,11 @@ struct Case {
   std::string objection_reason;
   std::optional<std::int64_t> merged_into;
   std::string transferred_to;
+  std::vector<Attachment> attachments;
+  // Transferred to a peer jurisdiction: its request id there, and its status as last pulled.
+  std::string remote_id;
+  std::string remote_status;  // the peer's Open311 status (open|closed) and detail, e.g. "closed/replied"
+  std::string remote_notes;   // the peer's status_notes (its reply)
 };
 
 // Overdue at `now`: the unit still owes work past its deadline, or it replied after the deadline.

@@ -33,6 +33,8 @@ enum class EventKind {
   kMerged,
   kTransferred,
   kVerified,
+  kAttached,
+  kRemoteUpdated,
 };
 
 const char* EventKindName(EventKind k);
@@ -54,5 +56,9 @@ struct CaseEvent {
 void Apply(Case& c, const CaseEvent& e);
 // Folds a whole log into a fresh case.
 Case Fold(const std::vector<CaseEvent>& events);
+// Folds a log that comes from outside (an import): checks what Apply takes for granted — events
+// numbered 1, 2, 3…, `created` first and only first, each payload's names, times and types — and
+// fails with InvalidArgument naming the event instead of asserting.
+Result<Case> FoldUntrusted(const std::vector<CaseEvent>& events);
 
 }  // namespace jiesu::domain

@@ -30,11 +30,14 @@ constexpr ActionInfo kActionInfo[] = {
     {Action::kMerge, "merge", EventKind::kMerged},
     {Action::kTransfer, "transfer", EventKind::kTransferred},
     {Action::kVerify, "verify", EventKind::kVerified},
+    {Action::kAttach, "attach", EventKind::kAttached},
+    {Action::kRemoteUpdate, "remote_update", EventKind::kRemoteUpdated},
 };
 
 constexpr const char* kEventNames[] = {
     "created", "dispatched", "answered", "accepted", "objected", "objection_reviewed", "extended",
-    "supervised", "replied", "callback", "closed", "reopened", "merged", "transferred", "verified"};
+    "supervised", "replied", "callback", "closed", "reopened", "merged", "transferred", "verified",
+    "attached", "remote_updated"};
 
 EventKind KindOf(Action a) {
   for (const auto& info : kActionInfo) {
@@ -48,6 +51,7 @@ using S = CaseStatus;
 
 constexpr std::size_t kMaxTextChars = 5000;
 constexpr std::size_t kMaxReasonChars = 1000;
+constexpr std::size_t kMaxAttachments = 20;
 
 Status RequireText(const std::string& value, const char* field, std::size_t max_chars) {
   if (TrimSpace(value).empty()) return Status::Invalid(std::string(field) + " is required");
@@ -109,13 +113,16 @@ bool RoleMayAct(Role role, Action action) {
       return role == Role::kOperator || role == Role::kSupervisor || role == Role::kInspector;
     case Action::kMerge: return role == Role::kOperator || role == Role::kSupervisor;
     case Action::kVerify: return role == Role::kInspector;
+    case Action::kAttach:
+      return role == Role::kOperator || role == Role::kHandler || role == Role::kInspector;
+    case Action::kRemoteUpdate: return role == Role::kOperator || role == Role::kSystem;
   }
   return false;
 }
 
 bool IsUnitAction(Action action) {
   return action == Action::kAccept || action == Action::kObject || action == Action::kExtend ||
-         action == Action::kReply;
+         action == Action::kReply || action == Action::kAttach;
 }
 
 std::optional<CaseStatus> NextStatus(CaseStatus from, Action action) {
@@ -163,6 +170,12 @@ std::optional<CaseStatus> NextStatus(CaseStatus from, Action action) {
       break;
     case Action::kVerify:
       if (from == S::kReplied) return S::kClosed;
+      break;
+    case Action::kAttach:
+      if (from != S::kTransferred) return from;
+      break;
+    case Action::kRemoteUpdate:
+      if (from == S::kTransferred) return from;
       break;
   }
   return std::nullopt;
@@ -324,6 +337,27 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
     case Action::kTransfer:
       JIESU_RETURN_IF_ERROR(RequireText(cmd.to, "to", 100));
       e.payload = {{"to", cmd.to}};
+      if (!cmd.remote_id.empty()) e.payload["remote_id"] = cmd.remote_id;
+      break;
+    case Action::kAttach: {
+      if (!cmd.attachment) return Status::Invalid("attach needs the attachment");
+      const Attachment& a = *cmd.attachment;
+      if (c.attachments.size() >= kMaxAttachments) {
+        return Status::Conflict("a case holds at most " + std::to_string(kMaxAttachments) +
+                                " attachments");
+      }
+      for (const Attachment& have : c.attachments) {
+        if (have.hash == a.hash) return Status::Conflict("the case has this file already");
+      }
+      e.payload = {{"hash", a.hash}, {"type", a.media_type}, {"size", a.size}, {"name", a.name}};
+      break;
+    }
+    case Action::kRemoteUpdate:
+      if (c.remote_id.empty()) return Status::Conflict("the case was not transferred to a peer");
+      if (cmd.remote_status == c.remote_status && cmd.remote_notes == c.remote_notes) {
+        return Status::Conflict("the peer's status has not changed");
+      }
+      e.payload = {{"status", cmd.remote_status}, {"notes", cmd.remote_notes}};
       break;
     case Action::kVerify:
       if (c.source != CaseSource::kInspection) {
@@ -388,6 +422,7 @@ void Apply(Case& c, const CaseEvent& e) {
       c.address = p.value("address", "");
       if (p.contains("lat")) c.lat = p.at("lat").get<double>();
       if (p.contains("lon")) c.lon = p.at("lon").get<double>();
+      c.media_url = p.value("media_url", "");
       c.category = p.value("category", "");
       c.anonymous = p.value("anonymous", false);
       c.has_contact = p.value("has_contact", false);
@@ -462,6 +497,7 @@ void Apply(Case& c, const CaseEvent& e) {
       break;
     case EventKind::kTransferred:
       c.transferred_to = p.at("to");
+      c.remote_id = p.value("remote_id", "");
       c.closed_at = e.at;
       c.status = S::kTransferred;
       break;
@@ -475,9 +511,65 @@ void Apply(Case& c, const CaseEvent& e) {
         c.status = S::kAccepted;
       }
       break;
+    case EventKind::kAttached:
+      c.attachments.push_back({p.at("hash").get<std::string>(), p.at("type").get<std::string>(),
+                               p.at("size").get<std::int64_t>(), p.at("name").get<std::string>(),
+                               e.at});
+      break;
+    case EventKind::kRemoteUpdated:
+      c.remote_status = p.at("status");
+      c.remote_notes = p.at("notes");
+      break;
   }
   c.updated_at = e.at;
   c.version = e.seq;
+}
+
+Result<Case> FoldUntrusted(const std::vector<CaseEvent>& events) {
+  if (events.empty()) return Status::Invalid("a case needs at least its created event");
+  Case c;
+  for (const CaseEvent& e : events) {
+    const auto bad = [&](const std::string& why) {
+      return Status::Invalid("event " + std::to_string(e.seq) + " (" + EventKindName(e.kind) +
+                             "): " + why);
+    };
+    if (e.seq != c.version + 1) return bad("events must be numbered 1, 2, 3… without gaps");
+    if ((e.seq == 1) != (e.kind == EventKind::kCreated)) {
+      return bad("a log starts with its created event, and has only one");
+    }
+    const json& p = e.payload;
+    if (!p.is_object()) return bad("the payload must be an object");
+    const auto name_ok = [&](const char* key, auto parse, bool required) {
+      if (!p.contains(key)) return !required;
+      return p.at(key).is_string() && parse(p.at(key).get<std::string>()).ok();
+    };
+    const auto time_ok = [&](const char* key) {
+      return !p.contains(key) || (p.at(key).is_string() && ParseTime(p.at(key).get<std::string>()).ok());
+    };
+    const auto flag = [&](const char* key) { return p.value(key, json()).is_boolean() && p.at(key).get<bool>(); };
+    bool ok = true;
+    switch (e.kind) {
+      case EventKind::kCreated:
+        ok = name_ok("type", ParseCaseType, true) && name_ok("source", ParseCaseSource, true) &&
+             name_ok("urgency", ParseUrgency, false);
+        break;
+      case EventKind::kDispatched:
+      case EventKind::kReopened:
+      case EventKind::kObjectionReviewed: ok = time_ok("response_due") && time_ok("due"); break;
+      case EventKind::kExtended: ok = p.contains("until") && time_ok("until"); break;
+      case EventKind::kCallback:
+        ok = !flag("reachable") || name_ok("satisfaction", ParseSatisfaction, true);
+        break;
+      default: break;
+    }
+    if (!ok) return bad("a name or time in the payload is missing or not valid");
+    try {
+      Apply(c, e);
+    } catch (const json::exception&) {
+      return bad("the payload lacks a field or has one of the wrong type");
+    }
+  }
+  return c;
 }
 
 Case Fold(const std::vector<CaseEvent>& events) {

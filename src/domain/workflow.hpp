@@ -15,6 +15,9 @@
 // R = replied, B = called_back (an unreachable callback leaves the state unchanged), T =
 // transferred, V = closed when the inspector verifies the rectification, back to accepted when
 // not. Every other pair is refused with Conflict.
+// Not in the table: attach (a picture or recording; any state but transferred, not by the public)
+// and remote_update (the peer's status of a case transferred to another jurisdiction; transferred
+// only) leave the state unchanged; the service issues them, never a request body.
 // Inspection findings (source `inspection`) are verified by the inspector instead of being called
 // back: callback and close-after-reply are refused for them, verify for every other case.
 #pragma once
@@ -47,11 +50,14 @@ enum class Action {
   kMerge,
   kTransfer,
   kVerify,
+  kAttach,
+  kRemoteUpdate,
 };
 inline constexpr Action kAllActions[] = {
     Action::kDispatch, Action::kAnswer,   Action::kAccept,   Action::kObject, Action::kReviewObjection,
     Action::kExtend,   Action::kSupervise, Action::kReply,   Action::kCallback, Action::kClose,
-    Action::kReopen,   Action::kMerge,     Action::kTransfer, Action::kVerify};
+    Action::kReopen,   Action::kMerge,     Action::kTransfer, Action::kVerify,   Action::kAttach,
+    Action::kRemoteUpdate};
 
 const char* ActionName(Action a);
 Result<Action> ParseAction(std::string_view s);
@@ -65,6 +71,9 @@ struct Command {
   std::string reason;     // object, extend, reopen
   std::string note;       // supervise
   std::string to;         // transfer
+  std::string remote_id;  // transfer to a peer jurisdiction: the request id there
+  std::string remote_status, remote_notes;  // remote_update
+  std::optional<Attachment> attachment;     // attach
   std::optional<bool> resolved;   // reply, callback
   std::optional<bool> rectified;  // verify
   std::optional<bool> uphold;     // review_objection

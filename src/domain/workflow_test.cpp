@@ -161,7 +161,7 @@ TEST_F(WorkflowTest, DispatchDueMustLieAhead) {
 
 TEST_F(WorkflowTest, EveryStateActionPairIsDefined) {
   // Expected table, written independently of NextStatus: the target state or "-" for refused.
-  const std::map<std::pair<S, A>, S> allowed = {
+  std::map<std::pair<S, A>, S> allowed = {
       {{S::kReceived, A::kDispatch}, S::kDispatched},    {{S::kReceived, A::kAnswer}, S::kClosed},
       {{S::kReceived, A::kMerge}, S::kClosed},           {{S::kReceived, A::kTransfer}, S::kTransferred},
       {{S::kDispatched, A::kDispatch}, S::kDispatched},  {{S::kDispatched, A::kAccept}, S::kAccepted},
@@ -177,7 +177,13 @@ TEST_F(WorkflowTest, EveryStateActionPairIsDefined) {
       {{S::kReplied, A::kReopen}, S::kDispatched},       {{S::kCalledBack, A::kClose}, S::kClosed},
       {{S::kCalledBack, A::kReopen}, S::kDispatched},    {{S::kClosed, A::kReopen}, S::kDispatched},
       {{S::kReplied, A::kVerify}, S::kClosed},
+      {{S::kTransferred, A::kRemoteUpdate}, S::kTransferred},
   };
+  // A file may be attached in every state but transferred, and changes nothing.
+  for (S s : {S::kReceived, S::kDispatched, S::kAccepted, S::kObjected, S::kReplied,
+              S::kCalledBack, S::kClosed}) {
+    allowed[{s, A::kAttach}] = s;
+  }
   int defined = 0;
   for (S s : {S::kReceived, S::kDispatched, S::kAccepted, S::kObjected, S::kReplied,
               S::kCalledBack, S::kClosed, S::kTransferred}) {
@@ -296,6 +302,97 @@ TEST_F(WorkflowTest, ExtendNeedsALaterDeadlineAndReason) {
   ASSERT_TRUE(ext.ok());
   EXPECT_EQ(*ext->due, *e.until);
   EXPECT_EQ(ext->extension_count, 1);
+}
+
+}  // namespace
+}  // namespace jiesu::domain
+
+namespace jiesu::domain {
+namespace {
+
+using A = Action;
+using S = CaseStatus;
+
+TEST_F(WorkflowTest, AttachKeepsTheStateAndRefusesTheSameFileTwice) {
+  auto log = Created();
+  Command attach = Cmd(A::kAttach);
+  EXPECT_EQ(Do(log, attach, Role::kOperator).status().code(), StatusCode::kInvalidArgument);
+  attach.attachment = Attachment{std::string(64, 'a'), "image/png", 1234, "楼道.png", 0};
+  auto c = Do(log, attach, Role::kOperator);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->status, S::kReceived);
+  ASSERT_EQ(c->attachments.size(), 1u);
+  EXPECT_EQ(c->attachments[0].media_type, "image/png");
+  EXPECT_EQ(c->attachments[0].size, 1234);
+  EXPECT_EQ(c->attachments[0].at, log.back().at);
+  EXPECT_EQ(Do(log, attach, Role::kOperator).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Do(log, attach, Role::kPublic).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(Do(log, attach, Role::kSupervisor).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(Fold(log).attachments.size(), 1u) << "the fold gives the same case";
+}
+
+TEST_F(WorkflowTest, RemoteUpdateOnlyForACaseTransferredToAPeerAndOnlyWhenItChanged) {
+  auto log = Created();
+  Command update = Cmd(A::kRemoteUpdate);
+  update.remote_status = "open/dispatched";
+  EXPECT_EQ(Do(log, update, Role::kSystem).status().code(), StatusCode::kConflict);
+  Command transfer = Cmd(A::kTransfer);
+  transfer.to = "110";
+  auto emergency = log;
+  ASSERT_TRUE(Do(emergency, transfer, Role::kOperator).ok());
+  EXPECT_EQ(Do(emergency, update, Role::kSystem).status().code(), StatusCode::kConflict)
+      << "no remote id: handed to 110, not to a peer";
+  transfer.to = "wuqing";
+  transfer.remote_id = "4711";
+  auto t = Do(log, transfer, Role::kOperator);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->remote_id, "4711");
+  auto u = Do(log, update, Role::kSystem);
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->status, S::kTransferred);
+  EXPECT_EQ(u->remote_status, "open/dispatched");
+  EXPECT_EQ(Do(log, update, Role::kSystem).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Do(log, update, Role::kHandler).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(WorkflowTest, FoldUntrustedRefusesWhatApplyWouldAssertOn) {
+  auto log = Created();
+  Command d = Cmd(A::kDispatch);
+  d.unit = "110112001";
+  ASSERT_TRUE(Do(log, d, Role::kOperator).ok());
+  auto good = FoldUntrusted(log);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->status, S::kDispatched);
+
+  const auto refused = [&](std::vector<CaseEvent> bad, const std::string& why) {
+    auto r = FoldUntrusted(bad);
+    ASSERT_FALSE(r.ok()) << why;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << why;
+  };
+  refused({}, "empty log");
+  refused({log[1]}, "no created event");
+  auto gap = log;
+  gap[1].seq = 3;
+  refused(gap, "a gap in the sequence");
+  auto twice = log;
+  twice[1] = twice[0];
+  twice[1].seq = 2;
+  refused(twice, "created twice");
+  auto bad_type = log;
+  bad_type[0].payload["type"] = "joke";
+  refused(bad_type, "unknown case type");
+  auto bad_time = log;
+  bad_time[1].payload["due"] = "tomorrow";
+  refused(bad_time, "a deadline that is not a time");
+  auto no_unit = log;
+  no_unit[1].payload.erase("unit");
+  refused(no_unit, "a dispatch without its unit");
+  auto wrong_type = log;
+  wrong_type[1].payload["unit"] = 42;
+  refused(wrong_type, "a unit that is a number");
+  auto not_object = log;
+  not_object[1].payload = "dispatched";
+  refused(not_object, "a payload that is not an object");
 }
 
 }  // namespace

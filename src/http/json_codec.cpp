@@ -121,9 +121,17 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
   if (c.merged_into) j["merged_into"] = *c.merged_into;
   if (!c.transferred_to.empty()) j["transferred_to"] = c.transferred_to;
   if (c.inspection_id) j["inspection_id"] = *c.inspection_id;
+  if (!c.media_url.empty()) j["media_url"] = c.media_url;
+  json attachments = json::array();
+  for (const Attachment& a : c.attachments) attachments.push_back(AttachmentToJson(c.id, a));
+  j["attachments"] = attachments;
+  if (!c.remote_id.empty()) {
+    j["remote"] = {{"id", c.remote_id}, {"status", c.remote_status}, {"notes", c.remote_notes}};
+  }
   if (v.contact) {
     j["caller"] = {{"name", v.contact->name}, {"phone", v.contact->phone},
                    {"masked", v.contact_masked}};
+    if (!v.contact->email.empty()) j["caller"]["email"] = v.contact->email;
   }
   json actions = json::array();
   for (Action a : v.actions) actions.push_back(ActionName(a));
@@ -167,10 +175,33 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
   return j;
 }
 
+namespace {
+
+Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+      return Status::Invalid("unknown field '" + key + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+json AttachmentToJson(std::int64_t case_id, const Attachment& a) {
+  return {{"hash", a.hash},
+          {"type", a.media_type},
+          {"size", a.size},
+          {"name", a.name},
+          {"at", FormatTime(a.at)},
+          {"url", "/api/v1/cases/" + std::to_string(case_id) + "/attachments/" + a.hash}};
+}
+
 Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
   static const std::set<std::string> kKnown = {"type",     "title",   "text",     "address",
                                                "lat",      "lon",     "source",   "category",
-                                               "unit",     "urgency", "caller",   "anonymous"};
+                                               "unit",     "urgency", "caller",   "anonymous",
+                                               "media_url"};
   for (const auto& [key, value] : j.items()) {
     if (!kKnown.count(key)) return Status::Invalid("unknown field '" + key + "'");
   }
@@ -185,6 +216,7 @@ Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
   JIESU_RETURN_IF_ERROR(GetString(j, "category", in.category));
   JIESU_RETURN_IF_ERROR(GetString(j, "unit", in.unit));
   JIESU_RETURN_IF_ERROR(GetString(j, "urgency", in.urgency));
+  JIESU_RETURN_IF_ERROR(GetString(j, "media_url", in.media_url));
   JIESU_RETURN_IF_ERROR(GetNumber(j, "lat", in.lat));
   JIESU_RETURN_IF_ERROR(GetNumber(j, "lon", in.lon));
   std::optional<bool> anonymous;
@@ -192,25 +224,18 @@ Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
   in.anonymous = anonymous.value_or(false);
   if (j.contains("caller") && !j.at("caller").is_null()) {
     const json& c = j.at("caller");
-    if (!c.is_object()) return Status::Invalid("caller must be an object {name?, phone?}");
+    if (!c.is_object()) return Status::Invalid("caller must be an object {name?, phone?, email?}");
+    JIESU_RETURN_IF_ERROR(CheckKnown(c, {"name", "phone", "email"}));
     service::Contact contact;
     JIESU_RETURN_IF_ERROR(GetString(c, "name", contact.name));
     JIESU_RETURN_IF_ERROR(GetString(c, "phone", contact.phone));
+    JIESU_RETURN_IF_ERROR(GetString(c, "email", contact.email));
     in.caller = contact;
   }
   return in;
 }
 
 namespace {
-
-Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : j.items()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
-      return Status::Invalid("unknown field '" + key + "'");
-    }
-  }
-  return Status::Ok();
-}
 
 Status GetTime(const json& j, const char* key, std::optional<Timestamp>& out) {
   std::string text;
@@ -291,6 +316,12 @@ Result<Command> CommandFromJson(const json& j) {
   }
   Command cmd;
   JIESU_ASSIGN_OR_RETURN(cmd.action, ParseAction(j.at("action").get<std::string>()));
+  if (cmd.action == Action::kAttach) {
+    return Status::Invalid("upload files with POST /api/v1/cases/{id}/attachments");
+  }
+  if (cmd.action == Action::kRemoteUpdate) {
+    return Status::Invalid("a peer's status is pulled with POST /api/v1/cases/{id}/remote-status");
+  }
   JIESU_RETURN_IF_ERROR(GetString(j, "unit", cmd.unit));
   JIESU_RETURN_IF_ERROR(GetString(j, "category", cmd.category));
   JIESU_RETURN_IF_ERROR(GetString(j, "text", cmd.text));

@@ -22,6 +22,8 @@ Result<nlohmann::json> ParseBody(const std::string& body);
 nlohmann::json CaseToJson(const service::CaseView& v, const service::Reference& ref,
                           domain::Role role);
 Result<service::NewCaseInput> NewCaseFromJson(const nlohmann::json& j);
+// {hash, type, size, name, at, url} of a case's attachment.
+nlohmann::json AttachmentToJson(std::int64_t case_id, const domain::Attachment& a);
 Result<domain::Command> CommandFromJson(const nlohmann::json& j);
 Result<service::NewInspectionInput> NewInspectionFromJson(const nlohmann::json& j);
 Result<service::NewFindingInput> NewFindingFromJson(const nlohmann::json& j);

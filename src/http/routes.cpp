@@ -1,14 +1,17 @@
 #include "http/routes.hpp"
 
 #include <charconv>
+#include <map>
 
 #include "assess/monthly_assessment.hpp"
+#include "common/assert.hpp"
 #include "assess/render_html.hpp"
 #include "assess/render_markdown.hpp"
 #include "assess/render_xlsx.hpp"
 #include "assess/review_report.hpp"
 #include "http/json_codec.hpp"
 #include "http/server.hpp"
+#include "service/case_export.hpp"
 
 namespace jiesu::http {
 
@@ -31,10 +34,13 @@ Result<std::int64_t> PathId(const RequestContext& ctx) {
   return id;
 }
 
-Result<json> JsonBody(const RequestContext& ctx) {
+Result<json> JsonBody(Server& s, const RequestContext& ctx) {
   const std::string type = ctx.req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
     return Status::Invalid("Content-Type must be application/json");
+  }
+  if (ctx.req.body.size() > s.app().config().max_body_bytes) {
+    return Status::TooLarge("the body is too large");
   }
   return ParseBody(ctx.req.body);
 }
@@ -87,7 +93,7 @@ Status Me(Server& s, RequestContext& ctx) {
 }
 
 Status CreateCase(Server& s, RequestContext& ctx) {
-  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
   JIESU_ASSIGN_OR_RETURN(auto input, NewCaseFromJson(body));
   JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Create(ctx.actor, input));
   Reply(ctx, 201, CaseToJson(view, s.app().reference(), ctx.actor.role));
@@ -116,10 +122,56 @@ Status ListCases(Server& s, RequestContext& ctx) {
 
 Status ActOnCase(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
-  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
   JIESU_ASSIGN_OR_RETURN(auto cmd, CommandFromJson(body));
-  JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Act(ctx.actor, id, cmd));
+  // A transfer may go to a peer jurisdiction: the transfer service posts it there first.
+  JIESU_ASSIGN_OR_RETURN(auto view, cmd.action == domain::Action::kTransfer
+                                        ? s.app().transfers().Transfer(ctx.actor, id, cmd)
+                                        : s.app().cases().Act(ctx.actor, id, cmd));
   Reply(ctx, 200, CaseToJson(view, s.app().reference(), ctx.actor.role));
+  return Status::Ok();
+}
+
+Status AddAttachment(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  if (!ctx.req.is_multipart_form_data() || !ctx.req.has_file("file")) {
+    return Status::Invalid("send the file as multipart/form-data, in a part named 'file'");
+  }
+  const auto file = ctx.req.get_file_value("file");
+  JIESU_ASSIGN_OR_RETURN(auto view,
+                         s.app().attachments().Attach(ctx.actor, id, file.filename, file.content));
+  Reply(ctx, 201, {{"attachment", AttachmentToJson(id, view.c.attachments.back())},
+                   {"case", CaseToJson(view, s.app().reference(), ctx.actor.role)}});
+  return Status::Ok();
+}
+
+Status GetAttachment(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto file,
+                         s.app().attachments().Read(ctx.actor, id, ctx.req.matches[2]));
+  ctx.res.status = 200;
+  // Served as what its bytes are, never interpreted by the browser as a page of ours.
+  ctx.res.set_header("X-Content-Type-Options", "nosniff");
+  ctx.res.set_header("Content-Security-Policy", "default-src 'none'; sandbox");
+  ctx.res.set_header("Content-Disposition", "inline; filename=\"" + file.meta.hash + "\"");
+  ctx.res.set_content(std::move(file.bytes), file.meta.media_type.c_str());
+  return Status::Ok();
+}
+
+Status PullRemoteStatus(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto view, s.app().transfers().PullStatus(ctx.actor, id));
+  Reply(ctx, 200, CaseToJson(view, s.app().reference(), ctx.actor.role));
+  return Status::Ok();
+}
+
+Status ListPeers(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(ctx, {Role::kOperator, Role::kSupervisor, Role::kAdmin}));
+  json peers = json::array();
+  for (const auto& p : s.app().transfers().peers()) {
+    peers.push_back({{"name", p.name}, {"title", p.title}, {"url", p.url}});
+  }
+  Reply(ctx, 200, {{"peers", peers}});
   return Status::Ok();
 }
 
@@ -191,8 +243,38 @@ Status MonthlyReport(Server& s, RequestContext& ctx) {
   return Status::Ok();
 }
 
+// A month's cases as CSV or XLSX (service/case_export.hpp); never caller contact.
+Status ExportCases(Server& s, RequestContext& ctx) {
+  JIESU_RETURN_IF_ERROR(RequireRole(ctx, {Role::kOperator, Role::kSupervisor, Role::kAdmin}));
+  JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
+  for (const auto& [key, value] : query) {
+    if (key != "month" && key != "format" && key != "lang" && key != "bom") {
+      return Status::Invalid("unknown query parameter '" + key + "'");
+    }
+  }
+  if (!query.count("month")) return Status::Invalid("month is required (YYYY-MM)");
+  service::ExportOptions o;
+  o.month = query["month"];
+  if (query.count("format")) o.format = query["format"];
+  const std::string lang = query.count("lang") ? query["lang"] : "zh";
+  if (lang != "zh" && lang != "en") return Status::Invalid("lang must be zh or en");
+  o.english = lang == "en";
+  const std::string bom = query.count("bom") ? query["bom"] : "false";
+  if (bom != "true" && bom != "false") return Status::Invalid("bom must be true or false");
+  o.bom = bom == "true";
+  JIESU_ASSIGN_OR_RETURN(std::string bytes, service::ExportCases(s.app().db(), s.app().reference(),
+                                                                 o, s.app().clock().Now()));
+  ctx.res.status = 200;
+  ctx.res.set_header("Content-Disposition", "attachment; filename=\"cases-" +
+                                                o.month.substr(0, 7) + "." + o.format + "\"");
+  ctx.res.set_content(bytes, o.format == "xlsx"
+                                 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                 : "text/csv; charset=utf-8");
+  return Status::Ok();
+}
+
 Status CreateInspection(Server& s, RequestContext& ctx) {
-  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
   JIESU_ASSIGN_OR_RETURN(auto input, NewInspectionFromJson(body));
   JIESU_ASSIGN_OR_RETURN(auto round, s.app().inspections().Create(ctx.actor, input));
   JIESU_ASSIGN_OR_RETURN(auto view, s.app().inspections().Get(ctx.actor, round.id));
@@ -219,7 +301,7 @@ Status ListInspections(Server& s, RequestContext& ctx) {
 
 Status AddFinding(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
-  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(ctx));
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
   JIESU_ASSIGN_OR_RETURN(auto input, NewFindingFromJson(body));
   JIESU_ASSIGN_OR_RETURN(auto view, s.app().inspections().AddFinding(ctx.actor, id, input));
   Reply(ctx, 201, CaseToJson(view, s.app().reference(), ctx.actor.role));
@@ -245,6 +327,31 @@ Status Audit(Server& s, RequestContext& ctx) {
 
 }  // namespace
 
+std::string PathRegex(std::string_view path) {
+  static const std::map<std::string, std::string, std::less<>> kParams = {
+      {"id", R"((\d+))"},
+      {"hash", "([0-9a-f]{64})"},
+      {"format", "(json|xml)"},
+      {"code", "([^/]+?)"},
+      {"token", "([^/]+?)"},
+  };
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char ch = path[i];
+    if (ch == '{') {
+      const std::size_t end = path.find('}', i);
+      const auto it = kParams.find(path.substr(i + 1, end - i - 1));
+      JIESU_ASSERT(end != std::string_view::npos && it != kParams.end());
+      out += it->second;
+      i = end;
+    } else {
+      if (ch == '.') out += '\\';
+      out += ch;
+    }
+  }
+  return out;
+}
+
 const std::vector<Route>& Routes() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/healthz", "healthz", false, Health},
@@ -252,16 +359,22 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/me", "me", true, Me},
       {"POST", "/api/v1/cases", "cases.create", true, CreateCase},
       {"GET", "/api/v1/cases", "cases.list", true, ListCases},
-      {"GET", R"(/api/v1/cases/(\d+))", "cases.get", true, GetCase},
-      {"POST", R"(/api/v1/cases/(\d+)/actions)", "cases.act", true, ActOnCase},
+      {"GET", "/api/v1/cases/{id}", "cases.get", true, GetCase},
+      {"POST", "/api/v1/cases/{id}/actions", "cases.act", true, ActOnCase},
+      {"POST", "/api/v1/cases/{id}/attachments", "cases.attachments.create", true, AddAttachment},
+      {"GET", "/api/v1/cases/{id}/attachments/{hash}", "cases.attachments.get", true,
+       GetAttachment},
+      {"POST", "/api/v1/cases/{id}/remote-status", "cases.remote_status", true, PullRemoteStatus},
+      {"GET", "/api/v1/peers", "peers.list", true, ListPeers},
       {"GET", "/api/v1/units", "units.list", true, ListUnits},
       {"GET", "/api/v1/categories", "categories.list", true, ListCategories},
       {"GET", "/api/v1/assessments", "assessments", true, Assessments},
       {"GET", "/api/v1/reports/monthly", "reports.monthly", true, MonthlyReport},
+      {"GET", "/api/v1/export", "export", true, ExportCases},
       {"POST", "/api/v1/inspections", "inspections.create", true, CreateInspection},
       {"GET", "/api/v1/inspections", "inspections.list", true, ListInspections},
-      {"GET", R"(/api/v1/inspections/(\d+))", "inspections.get", true, GetInspection},
-      {"POST", R"(/api/v1/inspections/(\d+)/findings)", "inspections.findings.create", true,
+      {"GET", "/api/v1/inspections/{id}", "inspections.get", true, GetInspection},
+      {"POST", "/api/v1/inspections/{id}/findings", "inspections.findings.create", true,
        AddFinding},
       {"GET", "/api/v1/audit", "audit", true, Audit},
       {"POST", "/api/v1/admin/model/reload", "admin.model.reload", true, ReloadModel},

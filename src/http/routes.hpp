@@ -24,13 +24,18 @@ struct RequestContext {
 
 struct Route {
   const char* method;   // GET, POST
-  const char* pattern;  // httplib regex
+  const char* path;     // OpenAPI-style template: /api/v1/cases/{id}, /open311/v2/services.{format}
   const char* name;     // stable name for metrics and docs
   bool authenticated;
   std::function<Status(Server&, RequestContext&)> handler;
+  bool open311 = false;  // errors in Open311's form instead of jiesu's
 };
 
-// The table itself.
+// The table itself (/api/v1 and the service endpoints; Open311's are in open311.hpp).
 const std::vector<Route>& Routes();
+
+// The regex httplib matches for a path template: {id} digits, {hash} 64 hex digits, {format}
+// json|xml, {code} and {token} one path segment. Captures in order of the placeholders.
+std::string PathRegex(std::string_view path);
 
 }  // namespace jiesu::http

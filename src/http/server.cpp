@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
 
+#include "http/open311.hpp"
 #include "http/routes.hpp"
 
 namespace jiesu::http {
@@ -85,12 +87,18 @@ Server::Server(service::App& app) : app_(app) {
   const int threads = app.config().http_threads;
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_.set_tcp_nodelay(true);
-  http_.set_payload_max_length(app.config().max_body_bytes);
+  // Uploads of attachments are the largest bodies; JSON routes check max_body_bytes themselves.
+  http_.set_payload_max_length(std::max(app.config().max_body_bytes,
+                                        service::kMaxAttachmentBytes + (1u << 20)));
   http_.set_read_timeout(10, 0);
   http_.set_write_timeout(10, 0);
   http_.set_keep_alive_timeout(5);
 
-  for (const Route& route : Routes()) {
+  std::vector<const Route*> routes;
+  for (const Route& r : Routes()) routes.push_back(&r);
+  for (const Route& r : Open311Routes()) routes.push_back(&r);
+  for (const Route* r : routes) {
+    const Route& route = *r;
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
       const auto start = std::chrono::steady_clock::now();
       RequestContext ctx{req, res, {}, NewRequestId()};
@@ -113,23 +121,36 @@ Server::Server(service::App& app) : app_(app) {
           spdlog::error("request {} {} {}: {}", ctx.request_id, req.method, req.path,
                         s.message());
         }
-        WriteError(res, s, ctx.request_id);
+        if (route.open311) {
+          WriteOpen311Error(res, s, req.path);
+        } else {
+          WriteError(res, s, ctx.request_id);
+        }
       }
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics_.Count(req.method, route.name, res.status, secs);
     };
     if (std::string(route.method) == "GET") {
-      http_.Get(route.pattern, handler);
+      http_.Get(PathRegex(route.path), handler);
     } else {
-      http_.Post(route.pattern, handler);
+      http_.Post(PathRegex(route.path), handler);
     }
   }
   if (!app.config().web_dir.empty()) http_.set_mount_point("/", app.config().web_dir);
 
   // Errors httplib answers itself (no route, body too large, bad request line): same shape.
-  http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (req.path.rfind("/open311/", 0) == 0) {
+      const int code = res.status;
+      WriteOpen311Error(res,
+                        code == 404 ? Status::NotFound("no such resource; formats: json, xml")
+                                    : Status::Invalid("bad request"),
+                        req.path);
+      res.status = code;
+      return;
+    }
     const std::string id = NewRequestId();
     switch (res.status) {
       case 404: WriteError(res, Status::NotFound("no such route"), id); break;

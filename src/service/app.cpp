@@ -17,6 +17,10 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
     std::string path = cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu";
     cfg.secret_key_file = path + ".key";
   }
+  if (cfg.attachments_dir.empty()) {
+    cfg.attachments_dir =
+        (cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu") + ".files";
+  }
   JIESU_ASSIGN_OR_RETURN(app->db_, storage::OpenDatabase(cfg.db_url));
   JIESU_ASSIGN_OR_RETURN(app->ref_, LoadReference(*app->db_, cfg.data_dir));
   JIESU_ASSIGN_OR_RETURN(auto vault, ContactVault::Open(cfg.secret_key_file));
@@ -35,6 +39,8 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
       std::make_unique<InspectionService>(*app->db_, app->ref_, *app->cases_, app->clock_);
   app->reports_ = std::make_unique<ReportService>(*app->db_, app->ref_, app->config_, app->clock_,
                                                   *app->assessments_, *app->inspections_);
+  app->attachments_ = std::make_unique<AttachmentService>(cfg.attachments_dir, *app->cases_);
+  app->transfers_ = std::make_unique<TransferService>(cfg.peers, *app->cases_);
   return app;
 }
 

@@ -9,6 +9,7 @@
 #include "dispatch/catalogue_classifier.hpp"
 #include "dispatch/gazetteer.hpp"
 #include "dispatch/router.hpp"
+#include "service/attachment_service.hpp"
 #include "service/assessment_service.hpp"
 #include "service/auth_service.hpp"
 #include "service/case_service.hpp"
@@ -17,6 +18,7 @@
 #include "service/inspection_service.hpp"
 #include "service/reference.hpp"
 #include "service/report_service.hpp"
+#include "service/transfer_service.hpp"
 #include "storage/database.hpp"
 
 namespace jiesu::service {
@@ -36,6 +38,8 @@ class App {
   AssessmentService& assessments() { return *assessments_; }
   ReportService& reports() { return *reports_; }
   InspectionService& inspections() { return *inspections_; }
+  AttachmentService& attachments() { return *attachments_; }
+  TransferService& transfers() { return *transfers_; }
   const dispatch::CatalogueClassifier& classifier() const { return *classifier_; }
   const dispatch::Router& router() const { return *router_; }
 
@@ -60,6 +64,8 @@ class App {
   std::unique_ptr<AssessmentService> assessments_;
   std::unique_ptr<InspectionService> inspections_;
   std::unique_ptr<ReportService> reports_;
+  std::unique_ptr<AttachmentService> attachments_;
+  std::unique_ptr<TransferService> transfers_;
 };
 
 }  // namespace jiesu::service

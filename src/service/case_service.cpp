@@ -30,6 +30,26 @@ Status CheckLength(const std::string& value, const char* field, std::size_t max_
   return Status::Ok();
 }
 
+// A link, not a fetch: jiesu never downloads it (no server-side requests to citizens' URLs).
+Status CheckMediaUrl(const std::string& url) {
+  if (url.size() > 2000) return Status::Invalid("media_url is longer than 2000 characters");
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    return Status::Invalid("media_url must be an http or https URL");
+  }
+  for (unsigned char ch : url) {
+    if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>') {
+      return Status::Invalid("media_url may not contain spaces, quotes or angle brackets");
+    }
+  }
+  return Status::Ok();
+}
+
+// The sources of the cases the public may read (MayView): all but inspection findings.
+std::vector<CaseSource> PublicSources() {
+  return {CaseSource::kHotline, CaseSource::kWeb, CaseSource::kOpen311, CaseSource::kGrid,
+          CaseSource::kProactive};
+}
+
 CaseSource DefaultSource(Role role) {
   switch (role) {
     case Role::kPublic: return CaseSource::kWeb;
@@ -86,6 +106,7 @@ DecideContext CaseService::Context() const {
 }
 
 bool CaseService::MayView(const Actor& actor, const Case& c) const {
+  if (actor.role == Role::kPublic) return c.source != CaseSource::kInspection;
   if (actor.role != Role::kHandler) return true;
   return !c.unit.empty() && ref_->units.IsWithin(c.unit, actor.unit);
 }
@@ -105,6 +126,7 @@ CaseView CaseService::View(const Actor& actor, Case c, std::optional<Contact> co
     if (v.contact_masked) {
       contact->name = MaskName(contact->name);
       contact->phone = MaskPhone(contact->phone);
+      contact->email = MaskEmail(contact->email);
     }
     v.contact = std::move(contact);
   }
@@ -203,6 +225,8 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     return Status::Invalid("lon must be between -180 and 180");
   }
   if (in.lat.has_value() != in.lon.has_value()) return Status::Invalid("give both lat and lon");
+  const std::string media_url(TrimSpace(in.media_url));
+  if (!media_url.empty()) JIESU_RETURN_IF_ERROR(CheckMediaUrl(media_url));
   if (!in.category.empty() && ref_->catalogue.Find(in.category) == nullptr) {
     return Status::Invalid("unknown category '" + in.category + "'");
   }
@@ -223,7 +247,9 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     caller->name = std::string(TrimSpace(caller->name));
     JIESU_RETURN_IF_ERROR(CheckLength(caller->name, "caller.name", kMaxNameChars));
     if (!caller->phone.empty()) JIESU_RETURN_IF_ERROR(ValidatePhone(caller->phone));
-    if (caller->name.empty() && caller->phone.empty()) caller.reset();
+    caller->email = std::string(TrimSpace(caller->email));
+    if (!caller->email.empty()) JIESU_RETURN_IF_ERROR(ValidateEmail(caller->email));
+    if (caller->name.empty() && caller->phone.empty() && caller->email.empty()) caller.reset();
   }
 
   DispatchInfo info;
@@ -253,6 +279,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     created.payload["lon"] = *in.lon;
   }
   if (in.inspection_id) created.payload["inspection_id"] = *in.inspection_id;
+  if (!media_url.empty()) created.payload["media_url"] = media_url;
   if (!info.proposal.place.empty()) created.payload["place"] = info.proposal.place;
 
   storage::NewCase nc;
@@ -306,6 +333,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
 Result<CaseView> CaseService::Get(const Actor& actor, std::int64_t id) {
   JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(id));
   if (!MayView(actor, c)) {
+    if (actor.role == Role::kPublic) return Status::NotFound("no case " + std::to_string(id));
     return Status::Forbidden("case " + std::to_string(id) + " is outside your unit");
   }
   JIESU_ASSIGN_OR_RETURN(auto contact, LoadContact(actor, c));
@@ -338,8 +366,10 @@ Result<CasePage> CaseService::List(const Actor& actor,
     scope = unit;
   }
   if (!scope.empty()) f.units = ref_->units.Subtree(scope);
+  if (actor.role == Role::kPublic) f.sources = PublicSources();
   if (const std::string s = get("status"); !s.empty()) {
-    JIESU_ASSIGN_OR_RETURN(f.status, ParseCaseStatus(s));
+    JIESU_ASSIGN_OR_RETURN(auto status, ParseCaseStatus(s));
+    f.statuses = {status};
   }
   if (const std::string s = get("type"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(f.type, ParseCaseType(s));
@@ -390,6 +420,29 @@ Result<CasePage> CaseService::List(const Actor& actor,
     page.cases.push_back(View(actor, std::move(c), std::nullopt));
   }
   return page;
+}
+
+Result<std::vector<CaseView>> CaseService::ListPublic(const PublicQuery& q) {
+  storage::CaseFilter f;
+  f.now = clock_.Now();
+  f.ids = q.ids;
+  f.categories = q.categories;
+  f.created_from = q.from;
+  f.created_to = q.to;
+  f.limit = q.limit;
+  f.sources = PublicSources();
+  if (q.settled) {
+    for (int s = 0; s <= static_cast<int>(CaseStatus::kTransferred); ++s) {
+      if (IsSettled(static_cast<CaseStatus>(s)) == *q.settled) {
+        f.statuses.push_back(static_cast<CaseStatus>(s));
+      }
+    }
+  }
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.ListCases(f));
+  const Actor anyone{Role::kPublic, "", "public", 0};
+  std::vector<CaseView> out;
+  for (Case& c : cases) out.push_back(View(anyone, std::move(c), std::nullopt));
+  return out;
 }
 
 Result<CaseView> CaseService::Act(const Actor& actor, std::int64_t id, const Command& cmd) {

@@ -36,6 +36,7 @@ struct NewCaseInput {
   std::string category;
   std::string unit;
   std::string urgency;
+  std::string media_url;  // http(s) link to a picture or recording (Open311); not fetched
   std::optional<Contact> caller;
   bool anonymous = false;
   // Inspection findings only (set by InspectionService): the round and the rectification deadline.
@@ -66,6 +67,16 @@ struct CaseView {
   std::optional<DispatchInfo> dispatch;      // filled by Create
 };
 
+// The public reads (Open311 GET requests): what anyone may see, without a key.
+struct PublicQuery {
+  std::vector<std::int64_t> ids;        // empty = any
+  std::vector<std::string> categories;  // empty = any
+  std::optional<Timestamp> from;        // created at or after
+  std::optional<Timestamp> to;          // created before
+  std::optional<bool> settled;          // domain::IsSettled (Open311 closed) or not; empty = any
+  int limit = 1000;
+};
+
 struct CasePage {
   std::vector<CaseView> cases;
   std::optional<std::int64_t> next_cursor;
@@ -86,6 +97,8 @@ class CaseService {
   // Query parameters as in DESIGN §6.3 (unit, status, category, type, from, to, q, overdue,
   // supervised, limit, cursor); InvalidArgument on a bad value.
   Result<CasePage> List(const domain::Actor& actor, const std::map<std::string, std::string>& query);
+  // Cases as the public sees them, newest first: never inspection findings, never contact.
+  Result<std::vector<CaseView>> ListPublic(const PublicQuery& query);
   // Performs a workflow action. Conflict for a transition the table refuses, Forbidden for the
   // wrong role or unit, InvalidArgument for missing arguments, NotFound for no such case.
   Result<CaseView> Act(const domain::Actor& actor, std::int64_t id, const domain::Command& cmd);
@@ -93,6 +106,7 @@ class CaseService {
   Result<int> SuperviseOverdue();
 
  private:
+  // A handler sees its unit's subtree; the public never sees inspection findings.
   bool MayView(const domain::Actor& actor, const domain::Case& c) const;
   CaseView View(const domain::Actor& actor, domain::Case c, std::optional<Contact> contact) const;
   Result<std::optional<Contact>> LoadContact(const domain::Actor& actor, const domain::Case& c);

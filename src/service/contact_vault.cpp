@@ -56,7 +56,7 @@ Result<ContactVault> ContactVault::Open(const std::string& key_file) {
 }
 
 std::string ContactVault::Seal(const Contact& contact) const {
-  const std::string plain = nlohmann::json{{"name", contact.name}, {"phone", contact.phone}}.dump();
+  const std::string plain = nlohmann::json{{"name", contact.name}, {"phone", contact.phone}, {"email", contact.email}}.dump();
   std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
@@ -80,7 +80,7 @@ Result<Contact> ContactVault::Unseal(const std::string& sealed) const {
   }
   const auto j = nlohmann::json::parse(plain, nullptr, false);
   if (!j.is_object()) return Status::Internal("sealed contact is corrupt");
-  return Contact{j.value("name", ""), j.value("phone", "")};
+  return Contact{j.value("name", ""), j.value("phone", ""), j.value("email", "")};
 }
 
 std::string MaskPhone(const std::string& phone) {
@@ -97,6 +97,24 @@ std::string MaskName(const std::string& name) {
   const std::size_t n = Utf8Length(name);
   if (n == 0) return "";
   return std::string(Utf8Prefix(name, 1)) + std::string(n > 1 ? n - 1 : 1, '*');
+}
+
+std::string MaskEmail(const std::string& email) {
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0) return std::string(Utf8Length(email), '*');
+  return std::string(Utf8Prefix(email, 1)) + "***" + email.substr(at);
+}
+
+Status ValidateEmail(const std::string& email) {
+  const auto at = email.find('@');
+  if (email.size() > 254 || at == std::string::npos || at == 0 || at + 1 == email.size() ||
+      email.find('@', at + 1) != std::string::npos) {
+    return Status::Invalid("caller.email must look like name@example.com");
+  }
+  for (unsigned char c : email) {
+    if (c <= ' ' || c == 0x7f) return Status::Invalid("caller.email may not contain spaces");
+  }
+  return Status::Ok();
 }
 
 Status ValidatePhone(const std::string& phone) {

@@ -15,6 +15,7 @@ namespace jiesu::service {
 struct Contact {
   std::string name;
   std::string phone;
+  std::string email;
 };
 
 class ContactVault {
@@ -35,6 +36,11 @@ class ContactVault {
 std::string MaskPhone(const std::string& phone);
 // 张三 → 张*, 欧阳娜娜 → 欧***.
 std::string MaskName(const std::string& name);
+// zhang.san@example.com → z***@example.com.
+std::string MaskEmail(const std::string& email);
+// Checks an e-mail address: one '@' with text on both sides, no spaces or control characters,
+// at most 254 bytes.
+Status ValidateEmail(const std::string& email);
 // Checks a phone number: digits with optional leading + and separators, 5–20 digits.
 Status ValidatePhone(const std::string& phone);
 

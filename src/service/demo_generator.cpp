@@ -889,7 +889,7 @@ void World::Create(Sim& sim, Rng& rng, const ContactVault& vault) const {
     if (rng.Chance(0.7)) name += rng.Pick(kGivenChars);
     std::string phone = "1" + std::to_string(rng.Between(3, 9));
     for (int i = 0; i < 9; ++i) phone += static_cast<char>('0' + rng.Below(10));
-    sim.sealed = vault.Seal(Contact{name, phone});
+    sim.sealed = vault.Seal(Contact{name, phone, ""});
   }
 }
 
@@ -1288,7 +1288,7 @@ Status GenerateInspections(storage::Database& db, const Reference& ref, const De
   }
   std::vector<storage::NewCase> batch;
   for (const Sim& sim : sims) {
-    batch.push_back({sim.events, std::nullopt});
+    batch.push_back({sim.events, std::nullopt, std::nullopt});
     stats.events += static_cast<int>(sim.events.size());
   }
   stats.findings = static_cast<int>(batch.size());
@@ -1326,7 +1326,7 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
     if (pending.empty()) return Status::Ok();
     std::vector<storage::NewCase> batch;
     batch.reserve(pending.size());
-    for (std::size_t i : pending) batch.push_back({sims[i].events, sims[i].sealed});
+    for (std::size_t i : pending) batch.push_back({sims[i].events, sims[i].sealed, std::nullopt});
     JIESU_ASSIGN_OR_RETURN(auto created, db.CreateCases(std::move(batch)));
     if (created.size() != pending.size()) {
       return Status::Internal("the store created " + std::to_string(created.size()) +

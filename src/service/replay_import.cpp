@@ -22,13 +22,8 @@ std::string Digest(std::string_view bytes) {
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(bytes.data()),
                      bytes.size(), nullptr, 0);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : out) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
+  char hex[2 * sizeof out + 1];
+  return sodium_bin2hex(hex, sizeof hex, out, sizeof out);
 }
 
 bool ReadInt(std::string_view s, int& out) {
@@ -182,7 +177,7 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
     stats.events += static_cast<int>(events.size());
     first = first == 0 ? *at : std::min(first, *at);
     last = std::max(last, *at);
-    batch.push_back({std::move(events), std::nullopt});
+    batch.push_back({std::move(events), std::nullopt, std::nullopt});
   }
   if (!batch.empty()) JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch)).status());
   if (stats.cases > 0) {

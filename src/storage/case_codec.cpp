@@ -42,6 +42,18 @@ json CaseToDoc(const Case& c) {
             {"extension_count", c.extension_count},
             {"objection_reason", c.objection_reason},
             {"transferred_to", c.transferred_to}};
+  if (!c.media_url.empty()) j["media_url"] = c.media_url;
+  if (!c.remote_id.empty()) {
+    j["remote"] = {{"id", c.remote_id}, {"status", c.remote_status}, {"notes", c.remote_notes}};
+  }
+  if (!c.attachments.empty()) {
+    json a = json::array();
+    for (const Attachment& x : c.attachments) {
+      a.push_back({{"hash", x.hash}, {"type", x.media_type}, {"size", x.size}, {"name", x.name},
+                   {"at", x.at}});
+    }
+    j["attachments"] = a;
+  }
   PutOpt(j, "lat", c.lat);
   PutOpt(j, "lon", c.lon);
   PutOpt(j, "inspection_id", c.inspection_id);
@@ -88,6 +100,17 @@ Result<Case> CaseFromDoc(const json& j) {
     c.extension_count = j.at("extension_count");
     c.objection_reason = j.at("objection_reason");
     c.transferred_to = j.at("transferred_to");
+    c.media_url = j.value("media_url", "");
+    if (j.contains("remote")) {
+      c.remote_id = j.at("remote").at("id");
+      c.remote_status = j.at("remote").at("status");
+      c.remote_notes = j.at("remote").at("notes");
+    }
+    for (const json& x : j.value("attachments", json::array())) {
+      c.attachments.push_back({x.at("hash").get<std::string>(), x.at("type").get<std::string>(),
+                               x.at("size").get<std::int64_t>(), x.at("name").get<std::string>(),
+                               x.at("at").get<Timestamp>()});
+    }
     GetOpt(j, "lat", c.lat);
     GetOpt(j, "lon", c.lon);
     GetOpt(j, "inspection_id", c.inspection_id);

@@ -26,7 +26,9 @@ namespace jiesu::storage {
 
 struct CaseFilter {
   std::vector<std::string> units;  // responsible unit in this set; empty = any
-  std::optional<domain::CaseStatus> status;
+  std::vector<std::int64_t> ids;                 // id in this set; empty = any
+  std::vector<domain::CaseStatus> statuses;      // status in this set; empty = any
+  std::vector<domain::CaseSource> sources;       // source in this set; empty = any
   std::vector<std::string> categories;  // category in this set; empty = any
   std::optional<domain::CaseType> type;
   std::optional<Timestamp> created_from;  // inclusive
@@ -65,6 +67,7 @@ struct AuditEntry {
 struct NewCase {
   std::vector<domain::CaseEvent> events;
   std::optional<std::string> sealed_contact;
+  std::optional<std::int64_t> id;  // an imported case keeps its id (Conflict when it is taken)
 };
 
 class Database {

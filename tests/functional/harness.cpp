@@ -391,6 +391,23 @@ Response Api::PostRaw(const std::string &path, const std::string &key,
                                        content_type.c_str()));
 }
 
+Response Api::PostFile(const std::string &path, const std::string &key,
+                       const std::string &field, const std::string &filename,
+                       const std::string &content,
+                       const std::string &content_type) {
+  httplib::MultipartFormDataItems items = {
+      {field, content, filename, content_type}};
+  return ToResponse(
+      impl_->client.Post(path.c_str(), AuthHeaders(key), items));
+}
+
+Response Api::PostForm(
+    const std::string &path,
+    const std::vector<std::pair<std::string, std::string>> &form) {
+  httplib::Params params(form.begin(), form.end());
+  return ToResponse(impl_->client.Post(path.c_str(), params));
+}
+
 Response Api::Act(const std::string &key, std::int64_t id,
                   const std::string &action, json fields) {
   fields["action"] = action;

@@ -139,6 +139,14 @@ public:
                 const json &body);
   Response PostRaw(const std::string &path, const std::string &key,
                    const std::string &body, const std::string &content_type);
+  // multipart/form-data with one file part.
+  Response PostFile(const std::string &path, const std::string &key,
+                    const std::string &field, const std::string &filename,
+                    const std::string &content,
+                    const std::string &content_type = "application/octet-stream");
+  // application/x-www-form-urlencoded, without a bearer key.
+  Response PostForm(const std::string &path,
+                    const std::vector<std::pair<std::string, std::string>> &form);
 
   // Shorthands for the case routes. Act posts {action, …fields}.
   Response CreateCase(const std::string &key, const json &body) {

@@ -416,11 +416,23 @@ Result<std::vector<Case>> SqliteDatabase::CreateCases(std::vector<NewCase> cases
     created.clear();
     Stmt next(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM cases");
     if (!next.ok() || next.Step() != SQLITE_ROW) return SqlError(db, "next case id");
-    std::int64_t id = next.Int(0);
+    std::int64_t next_id = next.Int(0);
     Stmt contact(db, "INSERT INTO case_contacts(case_id, sealed) VALUES (?,?)");
     if (!contact.ok()) return contact.error("prepare contact insert");
+    Stmt taken(db, "SELECT 1 FROM cases WHERE id=?");
+    if (!taken.ok()) return taken.error("prepare id check");
     for (NewCase& nc : cases) {
       JIESU_ASSERT(!nc.events.empty() && nc.events[0].kind == EventKind::kCreated);
+      std::int64_t id = next_id;
+      if (nc.id) {
+        id = *nc.id;
+        taken.Bind(1, id);
+        const int rc = taken.Step();
+        taken.Reset();
+        if (rc == SQLITE_ROW) return Status::Conflict("case " + std::to_string(id) + " exists already");
+        if (rc != SQLITE_DONE) return taken.error("check id");
+      }
+      next_id = std::max(next_id, id + 1);
       Case folded;
       std::vector<std::string> units_after;
       for (std::size_t i = 0; i < nc.events.size(); ++i) {
@@ -436,7 +448,6 @@ Result<std::vector<Case>> SqliteDatabase::CreateCases(std::vector<NewCase> cases
         contact.Reset();
       }
       created.push_back(std::move(folded));
-      ++id;
     }
     return Status::Ok();
   });
@@ -526,9 +537,23 @@ Result<std::vector<Case>> SqliteDatabase::ListCases(const CaseFilter& f) {
     };
     if (!f.units.empty()) in_list("unit", f.units);
     if (!f.categories.empty()) in_list("category", f.categories);
-    if (f.status) {
-      sql += " AND status=?";
-      text(CaseStatusName(*f.status));
+    if (!f.statuses.empty()) {
+      std::vector<std::string> names;
+      for (auto st : f.statuses) names.push_back(CaseStatusName(st));
+      in_list("status", names);
+    }
+    if (!f.sources.empty()) {
+      std::vector<std::string> names;
+      for (auto src : f.sources) names.push_back(CaseSourceName(src));
+      in_list("source", names);
+    }
+    if (!f.ids.empty()) {
+      sql += " AND id IN (";
+      for (std::size_t i = 0; i < f.ids.size(); ++i) {
+        sql += i ? ",?" : "?";
+        num(f.ids[i]);
+      }
+      sql += ")";
     }
     if (f.type) {
       sql += " AND type=?";

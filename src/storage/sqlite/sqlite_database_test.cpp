@@ -38,7 +38,7 @@ class SqliteDatabaseTest : public ::testing::Test {
     e.actor_role = Role::kOperator;
     e.payload = {{"type", "complaint"}, {"source", "hotline"}, {"text", text},
                  {"title", text.substr(0, 6)}};
-    return NewCase{{e}, std::nullopt};
+    return NewCase{{e}, std::nullopt, std::nullopt};
   }
 
   static CaseEvent Dispatch(const std::string& unit, Timestamp at) {
