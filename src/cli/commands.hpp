@@ -27,6 +27,7 @@ void AddModel(CLI::App& app, int* exit_code);
 void AddImport(CLI::App& app, int* exit_code);
 void AddRoutes(CLI::App& app, int* exit_code);
 void AddExport(CLI::App& app, int* exit_code);
+void AddCheck(CLI::App& app, int* exit_code);
 
 // Serves HTTP on `listen` (HOST:PORT) until SIGINT/SIGTERM; shared by serve and demo.
 int Serve(service::Config config, const std::function<void(int port)>& on_ready = nullptr);

@@ -17,6 +17,7 @@ int Main(int argc, char** argv) {
   AddModel(app, &exit_code);
   AddImport(app, &exit_code);
   AddExport(app, &exit_code);
+  AddCheck(app, &exit_code);
   AddRoutes(app, &exit_code);
   try {
     app.parse(argc, argv);

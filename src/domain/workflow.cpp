@@ -387,6 +387,7 @@ std::vector<Action> AvailableActions(const Case& c, Role role) {
     if (!RoleMayAct(role, a) || !NextStatus(c.status, a)) continue;
     if (a == Action::kAnswer && c.type != CaseType::kConsult) continue;
     if (a == Action::kReopen && c.merged_into) continue;
+    if (a == Action::kRemoteUpdate && c.remote_id.empty()) continue;
     const bool finding = c.source == CaseSource::kInspection;
     if (a == Action::kVerify && !finding) continue;
     if (finding && (a == Action::kCallback || (a == Action::kClose && c.status == S::kReplied))) {

@@ -207,18 +207,7 @@ std::string BaseUrl(Server& s, const RequestContext& ctx) {
   return base;
 }
 
-// The citizen's own link, else the case's first picture (read with an api_key as Bearer).
-std::string MediaUrl(const domain::Case& c, const std::string& base) {
-  if (!c.media_url.empty()) return c.media_url;
-  for (const auto& a : c.attachments) {
-    if (a.media_type.rfind("image/", 0) == 0) {
-      return base + "/api/v1/cases/" + std::to_string(c.id) + "/attachments/" + a.hash;
-    }
-  }
-  return "";
-}
-
-Doc RequestDoc(const service::CaseView& v, const service::Reference& ref, const std::string& base) {
+Doc RequestDoc(const service::CaseView& v, const service::Reference& ref) {
   const domain::Case& c = v.c;
   const auto* category = ref.catalogue.Find(c.category);
   const auto* unit = ref.units.Find(c.unit);
@@ -242,7 +231,7 @@ Doc RequestDoc(const service::CaseView& v, const service::Reference& ref, const 
     r["lat"] = *c.lat;
     r["long"] = *c.lon;
   }
-  r["media_url"] = MediaUrl(c, base);
+  r["media_url"] = c.media_url;  // the citizen's own link; attachments are not public
   return r;
 }
 
@@ -402,8 +391,7 @@ Status GetRequests(Server& s, RequestContext& ctx) {
   }
   JIESU_ASSIGN_OR_RETURN(auto views, s.app().cases().ListPublic(q));
   Doc out = Doc::array();
-  const std::string base = BaseUrl(s, ctx);
-  for (const auto& v : views) out.push_back(RequestDoc(v, s.app().reference(), base));
+  for (const auto& v : views) out.push_back(RequestDoc(v, s.app().reference()));
   Send(ctx, "service_requests", out);
   return Status::Ok();
 }
@@ -426,7 +414,7 @@ Result<service::CaseView> PublicCase(Server& s, const RequestContext& ctx) {
 Status GetRequest(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto view, PublicCase(s, ctx));
   Send(ctx, "service_requests",
-       Doc::array({RequestDoc(view, s.app().reference(), BaseUrl(s, ctx))}));
+       Doc::array({RequestDoc(view, s.app().reference())}));
   return Status::Ok();
 }
 

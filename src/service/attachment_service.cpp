@@ -135,6 +135,10 @@ Result<CaseView> AttachmentService::Attach(const domain::Actor& actor, std::int6
 
 Result<AttachmentFile> AttachmentService::Read(const domain::Actor& actor, std::int64_t case_id,
                                                const std::string& hash) {
+  // Pictures and recordings show people, homes and number plates: not for public keys.
+  if (actor.role == domain::Role::kPublic) {
+    return Status::Forbidden("attachments are not public");
+  }
   JIESU_ASSIGN_OR_RETURN(CaseView view, cases_.Get(actor, case_id));
   for (const auto& a : view.c.attachments) {
     if (a.hash != hash) continue;

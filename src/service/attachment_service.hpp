@@ -40,7 +40,7 @@ class AttachmentService {
   // or a file the case has already).
   Result<CaseView> Attach(const domain::Actor& actor, std::int64_t case_id, std::string name,
                           std::string_view bytes);
-  // NotFound unless the case (visible to the actor) holds the file.
+  // NotFound unless the case (visible to the actor) holds the file; Forbidden for public keys.
   Result<AttachmentFile> Read(const domain::Actor& actor, std::int64_t case_id,
                               const std::string& hash);
 

@@ -90,6 +90,8 @@ class Database {
   virtual Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) = 0;
   virtual Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
+  // The store's own consistency check ("ok", or what is wrong): SQLite's PRAGMA integrity_check.
+  virtual Result<std::string> IntegrityCheck() = 0;
   // Events of the given kinds with from <= at < to, oldest first; with `unit` of each set to the
   // case's responsible unit after the event.
   struct UnitEvent {

@@ -57,11 +57,11 @@ TEST_F(AttachmentTest, TypedFromTheBytesStoredOnceAndServedOnlyToThoseWhoSeeTheC
   ASSERT_EQ(c.status, 200);
   EXPECT_EQ(c.body["attachments"].size(), 1u) << "nothing stored by the refused uploads";
 
-  // Open311 readers find the picture through media_url.
+  // Pictures show people and homes: not for public keys, not linked from Open311.
+  ExpectError(api().Get(url, k.pub), 403, "forbidden");
   const Response o = api().Get("/open311/v2/requests/" + std::to_string(id) + ".json");
   ASSERT_EQ(o.status, 200) << o;
-  const std::string media = o.body[0].value("media_url", "");
-  EXPECT_NE(media.find(url), std::string::npos) << o;
+  EXPECT_EQ(o.body[0].value("media_url", "?"), "") << o;
 }
 
 class ExportTest : public SharedServerTest {};

@@ -628,6 +628,16 @@ Result<std::int64_t> SqliteDatabase::CountCases() {
   });
 }
 
+Result<std::string> SqliteDatabase::IntegrityCheck() {
+  return Read([](sqlite3* db) -> Result<std::string> {
+    Stmt st(db, "PRAGMA integrity_check");
+    if (!st.ok()) return SqlError(db, "integrity check");
+    std::string out;
+    while (st.Step() == SQLITE_ROW) out += (out.empty() ? "" : "; ") + st.Text(0);
+    return out;
+  });
+}
+
 Result<std::vector<Database::UnitEvent>> SqliteDatabase::EventsBetween(
     Timestamp from, Timestamp to, const std::vector<EventKind>& kinds) {
   return Read([&](sqlite3* db) -> Result<std::vector<UnitEvent>> {

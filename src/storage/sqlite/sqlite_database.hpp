@@ -38,6 +38,7 @@ class SqliteDatabase final : public Database {
   Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) override;
   Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) override;
   Result<std::int64_t> CountCases() override;
+  Result<std::string> IntegrityCheck() override;
   Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                const std::vector<domain::EventKind>& kinds) override;
   Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) override;
