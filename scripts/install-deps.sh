@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfasttext-dev libfriso-dev friso-dict libicu-dev fasttext python3
   libxlsxwriter-dev python3-openpyxl
-  curl jq
+  curl jq wrk
 )
 
 missing=()

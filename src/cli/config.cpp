@@ -49,6 +49,12 @@ Result<service::Config> LoadConfig(const std::string& path) {
   c.duplicate_threshold = t["dispatch"]["duplicate_threshold"].value_or(c.duplicate_threshold);
   c.max_body_bytes = t["http"]["max_body_bytes"].value_or(c.max_body_bytes);
   c.http_threads = t["http"]["threads"].value_or(c.http_threads);
+  c.rate_per_second = t["http"]["rate_per_second"].value_or(c.rate_per_second);
+  c.rate_burst = t["http"]["rate_burst"].value_or(c.rate_burst);
+  if (c.rate_per_second < 0 || (c.rate_per_second > 0 && c.rate_burst < 1)) {
+    return Status::Invalid(path + ": http.rate_per_second must be 0 (off) or positive, with "
+                                  "http.rate_burst at least 1");
+  }
   const double sum = w.response + w.resolution + w.satisfaction;
   if (sum < 0.999 || sum > 1.001) {
     return Status::Invalid(path + ": the three assessment weights must add up to 1");

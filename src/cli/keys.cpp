@@ -51,6 +51,34 @@ void AddKeys(CLI::App& cli, int* exit_code) {
               << "; it is shown only now:\n"
               << *key << "\n";
   });
+
+  auto rotate_opts = std::make_shared<KeyOptions>();
+  CLI::App* rotate = keys->add_subcommand(
+      "rotate-secret",
+      "Re-encrypt every caller contact under a new secret key (stop the server first)");
+  rotate->add_option("--db", rotate_opts->db, "Database URL")->required();
+  rotate->add_option("--key-file", rotate_opts->name,
+                     "Secret key file (default: the database path + .key)");
+  rotate->callback([rotate_opts, exit_code] {
+    service::Config config;
+    config.db_url = rotate_opts->db;
+    config.secret_key_file = rotate_opts->name;
+    auto app = service::App::Open(config);  // fills in the default key file
+    if (!app.ok()) {
+      std::cerr << "jiesu: " << app.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    const std::string key_file = (*app)->config().secret_key_file;
+    auto n = service::ContactVault::Rotate((*app)->db(), key_file);
+    if (!n.ok()) {
+      std::cerr << "jiesu: rotate-secret: " << n.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    std::cout << "re-encrypted " << *n << " caller contacts under a new key in " << key_file
+              << "\n";
+  });
 }
 
 }  // namespace jiesu::cli

@@ -11,6 +11,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kNotFound: return "not_found";
     case StatusCode::kConflict: return "conflict";
     case StatusCode::kTooLarge: return "too_large";
+    case StatusCode::kRateLimited: return "rate_limited";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kInternal: return "internal";
   }

@@ -16,6 +16,7 @@ enum class StatusCode {
   kNotFound,          // 404
   kConflict,          // invalid workflow transition or duplicate: 409
   kTooLarge,          // body or field over its limit: 413
+  kRateLimited,       // too many requests for this key or address: 429
   kUnavailable,       // busy, shutting down: 503
   kInternal,          // a bug or an I/O failure: 500
 };
@@ -37,6 +38,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
+  static Status RateLimited(std::string m) { return {StatusCode::kRateLimited, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

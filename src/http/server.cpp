@@ -41,6 +41,7 @@ int HttpStatus(StatusCode code) {
     case StatusCode::kNotFound: return 404;
     case StatusCode::kConflict: return 409;
     case StatusCode::kTooLarge: return 413;
+    case StatusCode::kRateLimited: return 429;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kInternal: return 500;
   }
@@ -83,7 +84,8 @@ std::string Metrics::Render() const {
   return out;
 }
 
-Server::Server(service::App& app) : app_(app) {
+Server::Server(service::App& app)
+    : app_(app), limiter_(app.config().rate_per_second, app.config().rate_burst) {
   const int threads = app.config().http_threads;
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_.set_tcp_nodelay(true);
@@ -109,6 +111,17 @@ Server::Server(service::App& app) : app_(app) {
           auto actor = app_.auth().Authenticate(BearerToken(req));
           s = actor.status();
           if (actor.ok()) ctx.actor = std::move(*actor);
+        }
+        const std::string_view path = route.path;
+        if (s.ok() && path != "/healthz" && path != "/metrics") {  // probes are never limited
+          const std::string caller = route.authenticated
+                                         ? "key " + std::to_string(ctx.actor.key_id)
+                                         : "address " + req.remote_addr;
+          if (const auto wait = limiter_.Take(caller)) {
+            res.set_header("Retry-After", std::to_string(*wait));
+            s = Status::RateLimited("too many requests; retry after " + std::to_string(*wait) +
+                                    " s");
+          }
         }
         if (s.ok()) s = route.handler(*this, ctx);
       } catch (const std::exception& e) {

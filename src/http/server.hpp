@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include "http/rate_limiter.hpp"
 #include "service/app.hpp"
 
 namespace jiesu::http {
@@ -47,6 +48,7 @@ class Server {
   service::App& app_;
   httplib::Server http_;
   Metrics metrics_;
+  RateLimiter limiter_;
   int port_ = 0;
 };
 

@@ -204,10 +204,12 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
                              " may not record cases from source " + CaseSourceName(source));
   }
   const bool finding = source == CaseSource::kInspection;
-  if (finding != (in.inspection_id && in.due && !in.unit.empty())) {
-    return Status::Invalid(finding ? "record inspection findings through POST "
-                                     "/api/v1/inspections/{id}/findings"
-                                   : "only inspection findings carry a round and a deadline");
+  if (finding && !(in.inspection_id && in.due && !in.unit.empty())) {
+    return Status::Forbidden("record inspection findings through POST "
+                             "/api/v1/inspections/{id}/findings");
+  }
+  if (!finding && (in.inspection_id || in.due)) {
+    return Status::Invalid("only inspection findings carry a round and a deadline");
   }
   JIESU_ASSIGN_OR_RETURN(Urgency urgency, ParseUrgency(in.urgency));
   const std::string text(TrimSpace(in.text));

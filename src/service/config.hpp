@@ -44,6 +44,10 @@ struct Config {
 
   std::size_t max_body_bytes = 1 << 20;  // 413 above this
   int http_threads = 32;                 // worker pool; >= expected keep-alive connections
+  // Per API key (or per client address without a key): requests a second, and the burst above
+  // it; 429 with Retry-After beyond. 0 turns it off.
+  double rate_per_second = 200;
+  double rate_burst = 1000;
   int list_limit_max = 500;
 };
 

@@ -1,7 +1,9 @@
 #include "service/contact_vault.hpp"
 
 #include <sodium.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -25,6 +27,34 @@ Result<std::array<unsigned char, 32>> DecodeHexKey(const std::string& hex) {
   return key;
 }
 
+
+// Reads a key file: nullopt when it does not exist.
+Result<std::optional<std::array<unsigned char, 32>>> ReadKeyFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::optional<std::array<unsigned char, 32>>();
+  std::string hex;
+  std::getline(in, hex);
+  auto key = DecodeHexKey(std::string(TrimSpace(hex)));
+  if (!key.ok()) return Status::Invalid(path + ": " + key.status().message());
+  return std::optional<std::array<unsigned char, 32>>(*key);
+}
+
+// Writes a fresh key to `path` (mode 0600, fsync'd) and returns it.
+Result<std::array<unsigned char, 32>> WriteNewKeyFile(const std::string& path) {
+  std::array<unsigned char, 32> key{};
+  crypto_secretbox_keygen(key.data());
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Internal("cannot write the secret key file " + path);
+  const std::string line = std::string(hex) + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Status::Internal("cannot write the secret key file " + path);
+  return key;
+}
+
 }  // namespace
 
 Result<ContactVault> ContactVault::Open(const std::string& key_file) {
@@ -34,25 +64,42 @@ Result<ContactVault> ContactVault::Open(const std::string& key_file) {
     JIESU_ASSIGN_OR_RETURN(vault.key_, DecodeHexKey(env));
     return vault;
   }
-  std::ifstream in(key_file);
-  if (in) {
-    std::string hex;
-    std::getline(in, hex);
-    auto key = DecodeHexKey(std::string(TrimSpace(hex)));
-    if (!key.ok()) return Status::Invalid(key_file + ": " + key.status().message());
-    vault.key_ = *key;
+  // A rotation that stopped half-way left its new key beside the file: contacts are sealed with
+  // one or the other, so both open them until `jiesu keys rotate-secret` completes it.
+  JIESU_ASSIGN_OR_RETURN(auto next, ReadKeyFile(key_file + ".next"));
+  if (next) vault.fallback_ = *next;
+  JIESU_ASSIGN_OR_RETURN(auto current, ReadKeyFile(key_file));
+  if (current) {
+    vault.key_ = *current;
     return vault;
   }
-  crypto_secretbox_keygen(vault.key_.data());
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, vault.key_.data(), vault.key_.size());
-  const mode_t old = umask(077);
-  std::ofstream out(key_file);
-  umask(old);
-  out << hex << "\n";
-  out.close();
-  if (!out) return Status::Internal("cannot write the secret key file " + key_file);
+  JIESU_ASSIGN_OR_RETURN(vault.key_, WriteNewKeyFile(key_file));
   return vault;
+}
+
+Result<int> ContactVault::Rotate(storage::Database& db, const std::string& key_file) {
+  if (const char* env = std::getenv("JIESU_SECRET_KEY"); env && *env) {
+    return Status::Invalid("the key comes from JIESU_SECRET_KEY: rotate it with a key file "
+                           "(unset JIESU_SECRET_KEY, put the key in the file, rotate, then use "
+                           "the file or the new key)");
+  }
+  JIESU_ASSIGN_OR_RETURN(ContactVault old, Open(key_file));
+  ContactVault fresh;
+  const std::string next_file = key_file + ".next";
+  if (old.fallback_) {
+    fresh.key_ = *old.fallback_;  // finish the rotation that was interrupted
+  } else {
+    JIESU_ASSIGN_OR_RETURN(fresh.key_, WriteNewKeyFile(next_file));
+  }
+  JIESU_ASSIGN_OR_RETURN(int n, db.ResealContacts([&](const std::string& sealed) -> Result<std::string> {
+    JIESU_ASSIGN_OR_RETURN(Contact c, old.Unseal(sealed));
+    return fresh.Seal(c);
+  }));
+  if (::rename(next_file.c_str(), key_file.c_str()) != 0) {
+    return Status::Internal("contacts are re-encrypted but " + next_file + " could not replace " +
+                            key_file + ": rename it by hand");
+  }
+  return n;
 }
 
 std::string ContactVault::Seal(const Contact& contact) const {
@@ -67,6 +114,13 @@ std::string ContactVault::Seal(const Contact& contact) const {
 }
 
 Result<Contact> ContactVault::Unseal(const std::string& sealed) const {
+  auto c = UnsealWith(key_, sealed);
+  if (!c.ok() && fallback_) return UnsealWith(*fallback_, sealed);
+  return c;
+}
+
+Result<Contact> ContactVault::UnsealWith(const std::array<unsigned char, 32>& key,
+                                         const std::string& sealed) {
   if (sealed.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
     return Status::Internal("sealed contact is truncated");
   }
@@ -75,7 +129,7 @@ Result<Contact> ContactVault::Unseal(const std::string& sealed) const {
   std::string plain(cipher_len - crypto_secretbox_MACBYTES, '\0');
   if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
                                  nonce + crypto_secretbox_NONCEBYTES, cipher_len, nonce,
-                                 key_.data()) != 0) {
+                                 key.data()) != 0) {
     return Status::Internal("caller contact does not decrypt: wrong secret key?");
   }
   const auto j = nlohmann::json::parse(plain, nullptr, false);

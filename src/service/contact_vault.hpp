@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "storage/database.hpp"
 
 namespace jiesu::service {
 
@@ -28,8 +29,20 @@ class ContactVault {
   // Fails with Internal when the box does not open (wrong key or corrupt data).
   Result<Contact> Unseal(const std::string& sealed) const;
 
+  // `jiesu keys rotate-secret`: re-encrypts every stored contact under a fresh key and puts it in
+  // `key_file`, in an order that survives a crash at any point (new key written to FILE.next and
+  // fsync'd; all contacts re-sealed in one transaction; FILE.next renamed over FILE; Open reads
+  // both while FILE.next exists, and a second run completes the first). Run with the server
+  // stopped. Returns how many contacts were re-encrypted. InvalidArgument when the key comes from
+  // JIESU_SECRET_KEY.
+  static Result<int> Rotate(storage::Database& db, const std::string& key_file);
+
  private:
+  static Result<Contact> UnsealWith(const std::array<unsigned char, 32>& key,
+                                    const std::string& sealed);
+
   std::array<unsigned char, 32> key_{};
+  std::optional<std::array<unsigned char, 32>> fallback_;  // FILE.next of an unfinished rotation
 };
 
 // 13812341234 → 138****1234; short numbers keep only their last two digits.

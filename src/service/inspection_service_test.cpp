@@ -205,9 +205,9 @@ TEST_F(InspectionServiceTest, RulesOfRoundsAndFindings) {
   direct.text = "问题";
   direct.source = "inspection";
   direct.unit = orgs[0];
-  EXPECT_EQ(app_->cases().Create(admin_, direct).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(app_->cases().Create(admin_, direct).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(app_->cases().Create(inspector_, direct).status().code(),
-            StatusCode::kInvalidArgument);
+            StatusCode::kPermissionDenied);
 
   auto list = svc.List(supervisor);
   ASSERT_TRUE(list.ok());

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,9 @@ class Database {
   virtual Result<std::vector<domain::Case>> CasesOfInspections(
       const std::vector<std::int64_t>& round_ids) = 0;
 
+  // Replaces every sealed contact by reseal(it), in one transaction (all or none); the count.
+  virtual Result<int> ResealContacts(
+      const std::function<Result<std::string>(const std::string&)>& reseal) = 0;
   // The sealed contact of a case, or nullopt.
   virtual Result<std::optional<std::string>> GetSealedContact(std::int64_t case_id) = 0;
 

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <sstream>
 
@@ -177,6 +179,53 @@ std::string LastLine(const std::string &text) {
   return last;
 }
 
+// ---- Caller protection: the contact-leak check
+// Every response to a key that may not see contact (and to no key), and every server log, is
+// searched for a mobile number (11 digits starting 13–19 with no digit around them): any is a
+// leak (条例 Art. 8, 35). Keys are registered with their role as they are created.
+
+namespace {
+
+std::mutex g_roles_mu;
+std::map<std::string, std::string> g_key_roles;
+
+bool MayReadContact(const std::string &key) {
+  std::lock_guard lock(g_roles_mu);
+  const auto it = g_key_roles.find(key);
+  if (key.empty()) return false;
+  if (it == g_key_roles.end()) return true; // a key this harness did not create
+  return it->second == "operator" || it->second == "admin";
+}
+
+} // namespace
+
+std::string FindMobileNumber(const std::string &text) {
+  const auto digit = [&](std::size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';
+  };
+  for (std::size_t i = 0; i + 11 <= text.size(); ++i) {
+    if (text[i] != '1' || !(text[i + 1] >= '3' && text[i + 1] <= '9'))
+      continue;
+    if (i > 0 && digit(i - 1))
+      continue;
+    std::size_t n = 0;
+    while (digit(i + n))
+      ++n;
+    if (n == 11)
+      return text.substr(i, 11);
+  }
+  return "";
+}
+
+void CheckNoContact(const std::string &key, const std::string &what,
+                    const std::string &text) {
+  if (MayReadContact(key))
+    return;
+  const std::string phone = FindMobileNumber(text);
+  EXPECT_EQ(phone, "") << "caller contact leaked in " << what << ": "
+                       << text.substr(0, 600);
+}
+
 std::vector<std::string> CreateKeys(const std::string &db_url,
                                     const std::vector<KeySpec> &specs) {
   std::vector<std::vector<std::string>> commands;
@@ -205,6 +254,10 @@ std::vector<std::string> CreateKeys(const std::string &db_url,
                       << "'";
         key.clear();
       }
+    }
+    if (!key.empty()) {
+      std::lock_guard lock(g_roles_mu);
+      g_key_roles[key] = specs[i].role;
     }
     keys.push_back(key);
   }
@@ -322,6 +375,8 @@ int ServerProcess::Stop(int sig) {
   pid_ = -1;
   if (drain_.joinable())
     drain_.join();
+  const std::string phone = FindMobileNumber(ReadFile(log_path_));
+  EXPECT_EQ(phone, "") << "caller contact in the server log " << log_path_;
   if (stdout_fd_ >= 0)
     ::close(stdout_fd_);
   stdout_fd_ = -1;
@@ -376,7 +431,9 @@ Response ToResponse(const httplib::Result &res) {
 } // namespace
 
 Response Api::Get(const std::string &path, const std::string &key) {
-  return ToResponse(impl_->client.Get(path.c_str(), AuthHeaders(key)));
+  Response r = ToResponse(impl_->client.Get(path.c_str(), AuthHeaders(key)));
+  CheckNoContact(key, "GET " + path, r.raw);
+  return r;
 }
 
 Response Api::Post(const std::string &path, const std::string &key,
@@ -387,8 +444,10 @@ Response Api::Post(const std::string &path, const std::string &key,
 Response Api::PostRaw(const std::string &path, const std::string &key,
                       const std::string &body,
                       const std::string &content_type) {
-  return ToResponse(impl_->client.Post(path.c_str(), AuthHeaders(key), body,
-                                       content_type.c_str()));
+  Response r = ToResponse(impl_->client.Post(path.c_str(), AuthHeaders(key),
+                                             body, content_type.c_str()));
+  CheckNoContact(key, "POST " + path, r.raw);
+  return r;
 }
 
 Response Api::PostFile(const std::string &path, const std::string &key,
@@ -397,15 +456,19 @@ Response Api::PostFile(const std::string &path, const std::string &key,
                        const std::string &content_type) {
   httplib::MultipartFormDataItems items = {
       {field, content, filename, content_type}};
-  return ToResponse(
+  Response r = ToResponse(
       impl_->client.Post(path.c_str(), AuthHeaders(key), items));
+  CheckNoContact(key, "POST " + path, r.raw);
+  return r;
 }
 
 Response Api::PostForm(
     const std::string &path,
     const std::vector<std::pair<std::string, std::string>> &form) {
   httplib::Params params(form.begin(), form.end());
-  return ToResponse(impl_->client.Post(path.c_str(), params));
+  Response r = ToResponse(impl_->client.Post(path.c_str(), params));
+  CheckNoContact("", "POST " + path, r.raw);
+  return r;
 }
 
 Response Api::Act(const std::string &key, std::int64_t id,

@@ -58,6 +58,13 @@ struct ProcResult {
   std::string err;
 };
 
+// The first mobile number (11 digits, 13…–19…) in `text`, or "".
+std::string FindMobileNumber(const std::string &text);
+// Fails the test when `text`, answered to `key` (or to no key), holds a mobile number and the
+// key's role may not read caller contact (only operator and admin keys may).
+void CheckNoContact(const std::string &key, const std::string &what,
+                    const std::string &text);
+
 // Runs `jiesu args…` to completion (killed after timeout_s), with
 // JIESU_SECRET_KEY unset.
 ProcResult RunJiesu(const std::vector<std::string> &args, int timeout_s = 120);

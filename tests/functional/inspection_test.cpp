@@ -166,7 +166,7 @@ TEST_F(InspectionTest, BadRoundsAndFindingsAreRefused) {
   // Not through the case intake either.
   ExpectError(api().CreateCase(k.op, {{"type", "举报"}, {"text", "x"}, {"source", "inspection"},
                                       {"unit", kLiyuan}}),
-              400, "invalid_argument");
+              403, "forbidden");
   const Response got = api().Get(findings.substr(0, findings.size() - 9), k.inspector);
   EXPECT_EQ(got.body["found"], 0) << got;  // nothing partially stored
 }

@@ -628,6 +628,32 @@ Result<std::int64_t> SqliteDatabase::CountCases() {
   });
 }
 
+Result<int> SqliteDatabase::ResealContacts(
+    const std::function<Result<std::string>(const std::string&)>& reseal) {
+  int n = 0;
+  Status s = Write([&](sqlite3* db) -> Status {
+    n = 0;
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    {
+      Stmt all(db, "SELECT case_id, sealed FROM case_contacts");
+      if (!all.ok()) return all.error("read contacts");
+      while (all.Step() == SQLITE_ROW) rows.emplace_back(all.Int(0), all.Blob(1));
+    }
+    Stmt update(db, "UPDATE case_contacts SET sealed=? WHERE case_id=?");
+    if (!update.ok()) return update.error("prepare contact update");
+    for (const auto& [id, sealed] : rows) {
+      JIESU_ASSIGN_OR_RETURN(std::string next, reseal(sealed));
+      update.BindBlob(1, next).Bind(2, id);
+      if (update.Step() != SQLITE_DONE) return update.error("update contact");
+      update.Reset();
+      ++n;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
 Result<std::string> SqliteDatabase::IntegrityCheck() {
   return Read([](sqlite3* db) -> Result<std::string> {
     Stmt st(db, "PRAGMA integrity_check");

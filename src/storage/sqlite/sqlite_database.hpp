@@ -39,6 +39,8 @@ class SqliteDatabase final : public Database {
   Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) override;
   Result<std::int64_t> CountCases() override;
   Result<std::string> IntegrityCheck() override;
+  Result<int> ResealContacts(
+      const std::function<Result<std::string>(const std::string&)>& reseal) override;
   Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                const std::vector<domain::EventKind>& kinds) override;
   Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) override;
