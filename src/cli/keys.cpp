@@ -60,17 +60,17 @@ void AddKeys(CLI::App& cli, int* exit_code) {
   rotate->add_option("--key-file", rotate_opts->name,
                      "Secret key file (default: the database path + .key)");
   rotate->callback([rotate_opts, exit_code] {
-    service::Config config;
-    config.db_url = rotate_opts->db;
-    config.secret_key_file = rotate_opts->name;
-    auto app = service::App::Open(config);  // fills in the default key file
-    if (!app.ok()) {
-      std::cerr << "jiesu: " << app.status().message() << "\n";
+    // Not App::Open: its vault would hold the key that the rotation must have alone.
+    auto db = storage::OpenDatabase(rotate_opts->db);
+    if (!db.ok()) {
+      std::cerr << "jiesu: " << db.status().message() << "\n";
       *exit_code = 1;
       return;
     }
-    const std::string key_file = (*app)->config().secret_key_file;
-    auto n = service::ContactVault::Rotate((*app)->db(), key_file);
+    const std::string key_file = rotate_opts->name.empty()
+                                     ? service::BesideDatabase(rotate_opts->db, ".key")
+                                     : rotate_opts->name;
+    auto n = service::ContactVault::Rotate(**db, key_file);
     if (!n.ok()) {
       std::cerr << "jiesu: rotate-secret: " << n.status().message() << "\n";
       *exit_code = 1;

@@ -74,7 +74,9 @@ std::string CsvLine(const CsvRow& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';
     const std::string& f = fields[i];
-    if (f.find_first_of(",\"\r\n") == std::string::npos) {
+    // A field starting with a BOM is quoted too: unquoted at the start of a file, the reader
+    // would skip it as the file's BOM.
+    if (f.find_first_of(",\"\r\n") == std::string::npos && f.rfind("\xEF\xBB\xBF", 0) != 0) {
       out += f;
       continue;
     }

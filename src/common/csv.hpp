@@ -16,7 +16,8 @@ using CsvRow = std::vector<std::string>;
 Result<std::vector<CsvRow>> ParseCsv(std::string_view text);
 // Header-indexed view: column index by name, or -1.
 int CsvColumn(const CsvRow& header, std::string_view name);
-// One line, quoting where needed, ending in "\r\n".
+// One line, quoting where needed (a field with a comma, quote or line break, or starting with a
+// BOM), ending in "\r\n"; ParseCsv reads it back as `fields`.
 std::string CsvLine(const CsvRow& fields);
 // Reads a file into a string; NotFound / Internal on failure.
 Result<std::string> ReadFile(const std::string& path);

@@ -125,4 +125,17 @@ std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
+Status CheckText(std::string_view value, const char* field, std::size_t max_chars) {
+  if (Utf8Length(value) > max_chars) {
+    return Status::Invalid(std::string(field) + " is longer than " + std::to_string(max_chars) +
+                           " characters");
+  }
+  for (unsigned char ch : value) {
+    if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+      return Status::Invalid(std::string(field) + " may not contain control characters");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace jiesu

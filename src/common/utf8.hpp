@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.hpp"
+
 namespace jiesu {
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
@@ -18,6 +20,10 @@ std::string_view Utf8Prefix(std::string_view s, std::size_t max_chars);
 std::u32string DecodeUtf8(std::string_view s);
 // UTF-8 of `s` (code points are not checked).
 std::string EncodeUtf8(std::u32string_view s);
+// The one rule for free text from outside (case text, titles, names, notes, queries): Invalid,
+// naming `field`, when `value` is longer than `max_chars` code points or holds a control character
+// other than tab, line feed and carriage return (NUL included). `value` must be valid UTF-8.
+Status CheckText(std::string_view value, const char* field, std::size_t max_chars);
 // Trims ASCII and ideographic (U+3000) white space at both ends.
 std::string_view TrimSpace(std::string_view s);
 

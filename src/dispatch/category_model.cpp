@@ -27,10 +27,6 @@ constexpr char kMagic[] = "JIESUCLF";
 constexpr std::size_t kMagicSize = 8;
 constexpr std::uint32_t kFormat = 1;
 constexpr char kLabelPrefix[] = "__label__";
-// fastText's own file signature (fasttext.cc: FASTTEXT_FILEFORMAT_MAGIC_INT32, FASTTEXT_VERSION).
-constexpr std::int32_t kFastTextMagic = 793712314;
-constexpr std::int32_t kFastTextVersion = 12;
-
 // FastText::checkModel is protected; it reads fastText's signature and sets the version that
 // loadModel(std::istream&) consults, so the model can be read from memory.
 class LoadableFastText final : public fasttext::FastText {

@@ -55,11 +55,7 @@ constexpr std::size_t kMaxAttachments = 20;
 
 Status RequireText(const std::string& value, const char* field, std::size_t max_chars) {
   if (TrimSpace(value).empty()) return Status::Invalid(std::string(field) + " is required");
-  if (Utf8Length(value) > max_chars) {
-    return Status::Invalid(std::string(field) + " is longer than " + std::to_string(max_chars) +
-                           " characters");
-  }
-  return Status::Ok();
+  return CheckText(value, field, max_chars);
 }
 
 Timestamp TimeField(const json& payload, const char* key) {
@@ -274,7 +270,7 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
       break;
     }
     case Action::kSupervise:
-      if (Utf8Length(cmd.note) > kMaxReasonChars) return Status::Invalid("note is too long");
+      JIESU_RETURN_IF_ERROR(CheckText(cmd.note, "note", kMaxReasonChars));
       e.payload = {{"note", cmd.note}};
       break;
     case Action::kReply:
@@ -365,7 +361,7 @@ Result<std::vector<CaseEvent>> Decide(const Case& c, const Command& cmd, const A
                                 "callback");
       }
       if (!cmd.rectified) return Status::Invalid("verify needs rectified (true or false)");
-      if (Utf8Length(cmd.note) > kMaxReasonChars) return Status::Invalid("note is too long");
+      JIESU_RETURN_IF_ERROR(CheckText(cmd.note, "note", kMaxReasonChars));
       if (!*cmd.rectified && TrimSpace(cmd.note).empty()) {
         return Status::Invalid("say what is still missing (note) when the rectification fails");
       }

@@ -62,14 +62,23 @@ Status GetNumber(const json& j, const char* key, std::optional<double>& out) {
 Result<json> ParseBody(const std::string& body) {
   if (!IsValidUtf8(body)) return Status::Invalid("the body is not valid UTF-8");
   bool too_deep = false;
+  std::string duplicate;
+  std::vector<std::set<std::string>> keys;  // the keys seen in each open object
   json j = json::parse(
       body,
-      [&too_deep](int depth, json::parse_event_t, json&) {
+      [&](int depth, json::parse_event_t event, json& parsed) {
+        if (too_deep || !duplicate.empty()) return false;  // the body is refused already
         if (depth > kMaxDepth) too_deep = true;
-        return !too_deep;
+        if (event == json::parse_event_t::object_start) keys.emplace_back();
+        if (event == json::parse_event_t::object_end) keys.pop_back();
+        if (event == json::parse_event_t::key && !keys.back().insert(parsed).second) {
+          duplicate = parsed;
+        }
+        return !too_deep && duplicate.empty();
       },
       /*allow_exceptions=*/false);
   if (too_deep) return Status::Invalid("the JSON body is nested too deeply");
+  if (!duplicate.empty()) return Status::Invalid("the key '" + duplicate + "' is given twice");
   if (j.is_discarded()) return Status::Invalid("the body is not valid JSON");
   if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
   return j;

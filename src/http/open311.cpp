@@ -272,7 +272,7 @@ Status ServiceDefinition(Server& s, RequestContext& ctx) {
 }
 
 Status PostRequest(Server& s, RequestContext& ctx) {
-  if (ctx.req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) != 0) {
+  if (MediaType(ctx.req.get_header_value("Content-Type")) != "application/x-www-form-urlencoded") {
     return Status::Invalid("POST requests takes application/x-www-form-urlencoded parameters");
   }
   JIESU_ASSIGN_OR_RETURN(auto p, Params(ctx));

@@ -1,10 +1,13 @@
 #include "http/routes.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 
 #include "assess/monthly_assessment.hpp"
 #include "common/assert.hpp"
+#include "common/utf8.hpp"
 #include "assess/render_html.hpp"
 #include "assess/render_markdown.hpp"
 #include "assess/render_xlsx.hpp"
@@ -35,8 +38,7 @@ Result<std::int64_t> PathId(const RequestContext& ctx) {
 }
 
 Result<json> JsonBody(Server& s, const RequestContext& ctx) {
-  const std::string type = ctx.req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0) {
+  if (MediaType(ctx.req.get_header_value("Content-Type")) != "application/json") {
     return Status::Invalid("Content-Type must be application/json");
   }
   if (ctx.req.body.size() > s.app().config().max_body_bytes) {
@@ -48,6 +50,9 @@ Result<json> JsonBody(Server& s, const RequestContext& ctx) {
 Result<std::map<std::string, std::string>> Query(const RequestContext& ctx) {
   std::map<std::string, std::string> q;
   for (const auto& [key, value] : ctx.req.params) {
+    if (!IsValidUtf8(key) || !IsValidUtf8(value)) {
+      return Status::Invalid("query parameters must be UTF-8 text");
+    }
     if (!q.emplace(key, value).second) {
       return Status::Invalid("query parameter '" + key + "' is given twice");
     }
@@ -326,6 +331,14 @@ Status Audit(Server& s, RequestContext& ctx) {
 }
 
 }  // namespace
+
+std::string MediaType(std::string_view content_type) {
+  const std::string_view type = TrimSpace(content_type.substr(0, content_type.find(';')));
+  std::string out(type);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 std::string PathRegex(std::string_view path) {
   static const std::map<std::string, std::string, std::less<>> kParams = {

@@ -34,6 +34,10 @@ struct Route {
 // The table itself (/api/v1 and the service endpoints; Open311's are in open311.hpp).
 const std::vector<Route>& Routes();
 
+// The media type of a Content-Type header, lower-cased, without parameters or spaces:
+// "Application/JSON; charset=utf-8" → "application/json".
+std::string MediaType(std::string_view content_type);
+
 // The regex httplib matches for a path template: {id} digits, {hash} 64 hex digits, {format}
 // json|xml, {code} and {token} one path segment. Captures in order of the placeholders.
 std::string PathRegex(std::string_view path);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -22,6 +23,19 @@ std::string NewRequestId() {
                 static_cast<unsigned long long>(boot & 0xFFFFFF),
                 static_cast<unsigned long long>(++counter));
   return buf;
+}
+
+// True when every '%' in a url-encoded text starts an escape of two hex digits.
+bool IsPercentEncoded(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      return false;
+    }
+    i += 2;
+  }
+  return true;
 }
 
 std::string BearerToken(const httplib::Request& req) {
@@ -95,59 +109,29 @@ Server::Server(service::App& app)
   http_.set_read_timeout(10, 0);
   http_.set_write_timeout(10, 0);
   http_.set_keep_alive_timeout(5);
+  http_.set_keep_alive_max_count(100);
 
   std::vector<const Route*> routes;
   for (const Route& r : Routes()) routes.push_back(&r);
   for (const Route& r : Open311Routes()) routes.push_back(&r);
   for (const Route* r : routes) {
     const Route& route = *r;
-    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      const auto start = std::chrono::steady_clock::now();
-      RequestContext ctx{req, res, {}, NewRequestId()};
-      res.set_header("X-Request-Id", ctx.request_id);
-      Status s;
-      try {
-        if (route.authenticated) {
-          auto actor = app_.auth().Authenticate(BearerToken(req));
-          s = actor.status();
-          if (actor.ok()) ctx.actor = std::move(*actor);
-        }
-        const std::string_view path = route.path;
-        if (s.ok() && path != "/healthz" && path != "/metrics") {  // probes are never limited
-          const std::string caller = route.authenticated
-                                         ? "key " + std::to_string(ctx.actor.key_id)
-                                         : "address " + req.remote_addr;
-          if (const auto wait = limiter_.Take(caller)) {
-            res.set_header("Retry-After", std::to_string(*wait));
-            s = Status::RateLimited("too many requests; retry after " + std::to_string(*wait) +
-                                    " s");
-          }
-        }
-        if (s.ok()) s = route.handler(*this, ctx);
-      } catch (const std::exception& e) {
-        spdlog::error("request {} {} {} failed: {}", ctx.request_id, req.method, req.path,
-                      e.what());
-        s = Status::Internal("internal error; quote request id " + ctx.request_id);
-      }
-      if (!s.ok()) {
-        if (s.code() == StatusCode::kInternal) {
-          spdlog::error("request {} {} {}: {}", ctx.request_id, req.method, req.path,
-                        s.message());
-        }
-        if (route.open311) {
-          WriteOpen311Error(res, s, req.path);
-        } else {
-          WriteError(res, s, ctx.request_id);
-        }
-      }
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      metrics_.Count(req.method, route.name, res.status, secs);
-    };
     if (std::string(route.method) == "GET") {
-      http_.Get(PathRegex(route.path), handler);
+      http_.Get(PathRegex(route.path), [this, &route](const httplib::Request& req,
+                                                      httplib::Response& res) {
+        Serve(route, req, res);
+      });
+    } else if (route.open311) {
+      http_.Post(PathRegex(route.path),
+                 [this, &route](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& read) {
+                   ServeForm(route, req, res, read);
+                 });
     } else {
-      http_.Post(PathRegex(route.path), handler);
+      http_.Post(PathRegex(route.path), [this, &route](const httplib::Request& req,
+                                                       httplib::Response& res) {
+        Serve(route, req, res);
+      });
     }
   }
   if (!app.config().web_dir.empty()) http_.set_mount_point("/", app.config().web_dir);
@@ -155,6 +139,8 @@ Server::Server(service::App& app)
   // Errors httplib answers itself (no route, body too large, bad request line): same shape.
   http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    const std::string id = NewRequestId();
+    res.set_header("X-Request-Id", id);
     if (req.path.rfind("/open311/", 0) == 0) {
       const int code = res.status;
       WriteOpen311Error(res,
@@ -164,7 +150,6 @@ Server::Server(service::App& app)
       res.status = code;
       return;
     }
-    const std::string id = NewRequestId();
     switch (res.status) {
       case 404: WriteError(res, Status::NotFound("no such route"), id); break;
       case 405: WriteError(res, Status::Invalid("method not allowed"), id); res.status = 405; break;
@@ -179,12 +164,93 @@ Server::Server(service::App& app)
   });
 }
 
+void Server::Serve(const Route& route, const httplib::Request& req, httplib::Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  RequestContext ctx{req, res, {}, NewRequestId()};
+  res.set_header("X-Request-Id", ctx.request_id);
+  Status s;
+  try {
+    if (route.authenticated) {
+      auto actor = app_.auth().Authenticate(BearerToken(req));
+      s = actor.status();
+      if (actor.ok()) ctx.actor = std::move(*actor);
+    }
+    const std::string_view path = route.path;
+    if (s.ok() && path != "/healthz" && path != "/metrics") {  // probes are never limited
+      const std::string caller = route.authenticated
+                                     ? "key " + std::to_string(ctx.actor.key_id)
+                                     : "address " + req.remote_addr;
+      if (const auto wait = limiter_.Take(caller)) {
+        res.set_header("Retry-After", std::to_string(*wait));
+        s = Status::RateLimited("too many requests; retry after " + std::to_string(*wait) +
+                                " s");
+      }
+    }
+    if (s.ok()) s = route.handler(*this, ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {} failed: {}", ctx.request_id, req.method, req.path,
+                  e.what());
+    s = Status::Internal("internal error; quote request id " + ctx.request_id);
+  }
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kInternal) {
+      spdlog::error("request {} {} {}: {}", ctx.request_id, req.method, req.path,
+                    s.message());
+    }
+    if (route.open311) {
+      WriteOpen311Error(res, s, req.path);
+    } else {
+      WriteError(res, s, ctx.request_id);
+    }
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.Count(req.method, route.name, res.status, secs);
+}
+
+void Server::ServeForm(const Route& route, const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& read) {
+  const std::size_t max = app_.config().max_body_bytes;
+  httplib::Request form = req;
+  std::size_t size = 0;
+  const auto take = [&](const char* data, std::size_t n) {
+    size += n;
+    if (size > max) return false;
+    if (!req.is_multipart_form_data()) form.body.append(data, n);
+    return true;
+  };
+  // A multipart body is read and dropped (the handler refuses its type): left unread, it would
+  // be taken for the next request on the connection.
+  const bool whole = req.is_multipart_form_data()
+                         ? read([](const httplib::MultipartFormData&) { return true; }, take)
+                         : read(take);
+  Status s;
+  if (!whole) {
+    s = Status::TooLarge("the body is too large");
+  } else if (MediaType(req.get_header_value("Content-Type")) ==
+             "application/x-www-form-urlencoded") {
+    if (!IsPercentEncoded(form.body)) {
+      s = Status::Invalid("the form has a '%' that is not followed by two hex digits");
+    } else {
+      httplib::detail::parse_query_text(form.body, form.params);
+    }
+  }
+  if (!s.ok()) {
+    res.set_header("X-Request-Id", NewRequestId());
+    WriteOpen311Error(res, s, req.path);
+    metrics_.Count(req.method, route.name, res.status, 0);
+    return;
+  }
+  Serve(route, form, res);
+}
+
 Status Server::Bind(const std::string& host, int port) {
   if (port == 0) {
     port_ = http_.bind_to_any_port(host);
   } else {
     port_ = http_.bind_to_port(host, port) ? port : -1;
   }
+  if (port_ > 0 && !http_.RaiseBacklog()) spdlog::warn("cannot raise the listen backlog");
   if (port_ <= 0) {
     return Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
   }

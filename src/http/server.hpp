@@ -1,5 +1,5 @@
-// The HTTP server: cpp-httplib with TCP_NODELAY and a worker pool sized for keep-alive clients
-// (DESIGN §5), the route table of routes.cpp, bearer-key authentication, one JSON error shape,
+// The HTTP server: cpp-httplib with TCP_NODELAY, a worker pool sized for keep-alive clients
+// (DESIGN §5) and whole-request deadlines (guarded_server.hpp), the route table of routes.cpp, bearer-key authentication, one JSON error shape,
 // request ids, metrics, and the dashboard's static files. Handlers are thin: parse, call one
 // service function, encode. Exceptions stop here (→ 500 with the request id, logged).
 #pragma once
@@ -12,7 +12,9 @@
 
 #include <httplib.h>
 
+#include "http/guarded_server.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/routes.hpp"
 #include "service/app.hpp"
 
 namespace jiesu::http {
@@ -45,8 +47,15 @@ class Server {
   httplib::Server& raw() { return http_; }
 
  private:
+  // Authenticates, rate-limits, runs the route's handler and writes its error, if any.
+  void Serve(const Route& route, const httplib::Request& req, httplib::Response& res);
+  // Open311's POST: reads the form itself (the library refuses url-encoded bodies over 8 KiB, less
+  // than one long Chinese description), checks its escapes, then Serve().
+  void ServeForm(const Route& route, const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& read);
+
   service::App& app_;
-  httplib::Server http_;
+  GuardedServer http_;
   Metrics metrics_;
   RateLimiter limiter_;
   int port_ = 0;

@@ -4,6 +4,10 @@
 
 namespace jiesu::service {
 
+std::string BesideDatabase(const std::string& db_url, const char* suffix) {
+  return (db_url.rfind("sqlite:", 0) == 0 ? db_url.substr(7) : "jiesu") + suffix;
+}
+
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::unique_ptr<App> app(new App(config));
   Config& cfg = app->config_;
@@ -13,14 +17,8 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
     const auto web = std::filesystem::path(cfg.data_dir).parent_path() / "web";
     if (std::filesystem::exists(web / "index.html", ec)) cfg.web_dir = web.string();
   }
-  if (cfg.secret_key_file.empty()) {
-    std::string path = cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu";
-    cfg.secret_key_file = path + ".key";
-  }
-  if (cfg.attachments_dir.empty()) {
-    cfg.attachments_dir =
-        (cfg.db_url.rfind("sqlite:", 0) == 0 ? cfg.db_url.substr(7) : "jiesu") + ".files";
-  }
+  if (cfg.secret_key_file.empty()) cfg.secret_key_file = BesideDatabase(cfg.db_url, ".key");
+  if (cfg.attachments_dir.empty()) cfg.attachments_dir = BesideDatabase(cfg.db_url, ".files");
   JIESU_ASSIGN_OR_RETURN(app->db_, storage::OpenDatabase(cfg.db_url));
   JIESU_ASSIGN_OR_RETURN(app->ref_, LoadReference(*app->db_, cfg.data_dir));
   JIESU_ASSIGN_OR_RETURN(auto vault, ContactVault::Open(cfg.secret_key_file));

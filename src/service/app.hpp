@@ -23,6 +23,10 @@
 
 namespace jiesu::service {
 
+// The default path of a file that lives beside the database (the key file ".key", attachments
+// ".files"): the SQLite path plus `suffix`, or "jiesu" plus `suffix` for other databases.
+std::string BesideDatabase(const std::string& db_url, const char* suffix);
+
 class App {
  public:
   // Opens the database (migrating it), loads or seeds reference data and the secret key.

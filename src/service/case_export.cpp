@@ -228,6 +228,14 @@ bool IsCaseExport(const CsvRow& header) {
 }
 
 Result<CaseImportStats> ImportCases(storage::Database& db, std::string_view csv) {
+  CaseImportStats stats;
+  JIESU_ASSIGN_OR_RETURN(auto batch, ParseCaseImport(csv, &stats));
+  JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch)).status());
+  return stats;
+}
+
+Result<std::vector<storage::NewCase>> ParseCaseImport(std::string_view csv,
+                                                      CaseImportStats* stats) {
   JIESU_ASSIGN_OR_RETURN(auto rows, ParseCsv(csv));
   if (rows.empty() || !IsCaseExport(rows.front())) {
     return Status::Invalid("not a jiesu case export: the header needs an id (工单编号) and an "
@@ -237,7 +245,6 @@ Result<CaseImportStats> ImportCases(storage::Database& db, std::string_view csv)
   const int id_col = std::max(CsvColumn(header, "id"), CsvColumn(header, "工单编号"));
   const int events_col = std::max(CsvColumn(header, kEventsEn), CsvColumn(header, kEventsZh));
   std::vector<storage::NewCase> batch;
-  CaseImportStats stats;
   for (std::size_t line = 1; line < rows.size(); ++line) {
     const CsvRow& row = rows[line];
     const auto fail = [&](const Status& s) {
@@ -257,15 +264,14 @@ Result<CaseImportStats> ImportCases(storage::Database& db, std::string_view csv)
     if (!events.ok()) return fail(events.status());
     auto folded = FoldUntrusted(*events);
     if (!folded.ok()) return fail(folded.status());
-    stats.events += static_cast<int>(events->size());
-    ++stats.cases;
+    stats->events += static_cast<int>(events->size());
+    ++stats->cases;
     storage::NewCase nc;
     nc.id = id;
     nc.events = std::move(*events);
     batch.push_back(std::move(nc));
   }
-  JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch)).status());
-  return stats;
+  return batch;
 }
 
 }  // namespace jiesu::service

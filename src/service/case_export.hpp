@@ -39,4 +39,10 @@ struct CaseImportStats {
 // Conflict when a case id is taken; nothing is stored unless everything is.
 Result<CaseImportStats> ImportCases(storage::Database& db, std::string_view csv);
 
+// What ImportCases stores, read and checked without storing it: every row's case id and its
+// events (folded as untrusted input). Fails like ImportCases except for Conflict. Pure
+// (fuzz/csv_import_fuzz.cpp).
+Result<std::vector<storage::NewCase>> ParseCaseImport(std::string_view csv,
+                                                      CaseImportStats* stats);
+
 }  // namespace jiesu::service

@@ -22,14 +22,6 @@ constexpr std::size_t kMaxAddressChars = 500;
 constexpr std::size_t kMaxNameChars = 50;
 constexpr int kMaxRetries = 5;
 
-Status CheckLength(const std::string& value, const char* field, std::size_t max_chars) {
-  if (Utf8Length(value) > max_chars) {
-    return Status::Invalid(std::string(field) + " is longer than " + std::to_string(max_chars) +
-                           " characters");
-  }
-  return Status::Ok();
-}
-
 // A link, not a fetch: jiesu never downloads it (no server-side requests to citizens' URLs).
 Status CheckMediaUrl(const std::string& url) {
   if (url.size() > 2000) return Status::Invalid("media_url is longer than 2000 characters");
@@ -193,9 +185,11 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
   return out;
 }
 
-Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in) {
-  JIESU_ASSIGN_OR_RETURN(CaseType type, ParseCaseType(in.type));
-  CaseSource source = DefaultSource(actor.role);
+Result<CheckedCase> CheckNewCase(const Actor& actor, const NewCaseInput& in, const Reference& ref) {
+  CheckedCase out;
+  JIESU_ASSIGN_OR_RETURN(out.type, ParseCaseType(in.type));
+  CaseSource& source = out.source;
+  source = DefaultSource(actor.role);
   if (!in.source.empty()) {
     JIESU_ASSIGN_OR_RETURN(source, ParseCaseSource(in.source));
   }
@@ -211,15 +205,15 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
   if (!finding && (in.inspection_id || in.due)) {
     return Status::Invalid("only inspection findings carry a round and a deadline");
   }
-  JIESU_ASSIGN_OR_RETURN(Urgency urgency, ParseUrgency(in.urgency));
+  JIESU_ASSIGN_OR_RETURN(out.urgency, ParseUrgency(in.urgency));
   const std::string text(TrimSpace(in.text));
   if (text.empty()) return Status::Invalid("text is required");
-  JIESU_RETURN_IF_ERROR(CheckLength(text, "text", kMaxTextChars));
+  JIESU_RETURN_IF_ERROR(CheckText(text, "text", kMaxTextChars));
   std::string title(TrimSpace(in.title));
-  JIESU_RETURN_IF_ERROR(CheckLength(title, "title", kMaxTitleChars));
+  JIESU_RETURN_IF_ERROR(CheckText(title, "title", kMaxTitleChars));
   if (title.empty()) title = std::string(Utf8Prefix(text, 30));
   const std::string address(TrimSpace(in.address));
-  JIESU_RETURN_IF_ERROR(CheckLength(address, "address", kMaxAddressChars));
+  JIESU_RETURN_IF_ERROR(CheckText(address, "address", kMaxAddressChars));
   if (in.lat && (!std::isfinite(*in.lat) || *in.lat < -90 || *in.lat > 90)) {
     return Status::Invalid("lat must be between -90 and 90");
   }
@@ -229,30 +223,47 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
   if (in.lat.has_value() != in.lon.has_value()) return Status::Invalid("give both lat and lon");
   const std::string media_url(TrimSpace(in.media_url));
   if (!media_url.empty()) JIESU_RETURN_IF_ERROR(CheckMediaUrl(media_url));
-  if (!in.category.empty() && ref_->catalogue.Find(in.category) == nullptr) {
+  if (!in.category.empty() && ref.catalogue.Find(in.category) == nullptr) {
     return Status::Invalid("unknown category '" + in.category + "'");
   }
   if (!in.unit.empty()) {
-    if (ref_->units.Find(in.unit) == nullptr) return Status::Invalid("unknown unit '" + in.unit + "'");
+    if (ref.units.Find(in.unit) == nullptr) return Status::Invalid("unknown unit '" + in.unit + "'");
     const bool may_dispatch = RoleMayAct(actor.role, Action::kDispatch) ||
                               (actor.role == Role::kHandler &&
-                               ref_->units.IsWithin(in.unit, actor.unit)) ||
+                               ref.units.IsWithin(in.unit, actor.unit)) ||
                               actor.role == Role::kInspector;
     if (!may_dispatch) {
       return Status::Forbidden(std::string("role ") + RoleName(actor.role) +
                                " may not choose the handling unit");
     }
   }
-  std::optional<Contact> caller;
+  std::optional<Contact>& caller = out.caller;
   if (in.caller && !in.anonymous) {
     caller = in.caller;
     caller->name = std::string(TrimSpace(caller->name));
-    JIESU_RETURN_IF_ERROR(CheckLength(caller->name, "caller.name", kMaxNameChars));
+    JIESU_RETURN_IF_ERROR(CheckText(caller->name, "caller.name", kMaxNameChars));
     if (!caller->phone.empty()) JIESU_RETURN_IF_ERROR(ValidatePhone(caller->phone));
     caller->email = std::string(TrimSpace(caller->email));
     if (!caller->email.empty()) JIESU_RETURN_IF_ERROR(ValidateEmail(caller->email));
     if (caller->name.empty() && caller->phone.empty() && caller->email.empty()) caller.reset();
   }
+  out.text = text;
+  out.title = std::move(title);
+  out.address = address;
+  out.media_url = media_url;
+  return out;
+}
+
+Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in) {
+  JIESU_ASSIGN_OR_RETURN(CheckedCase checked, CheckNewCase(actor, in, *ref_));
+  const CaseType type = checked.type;
+  const CaseSource source = checked.source;
+  const Urgency urgency = checked.urgency;
+  const std::string& text = checked.text;
+  const std::string& title = checked.title;
+  const std::string& address = checked.address;
+  const std::string& media_url = checked.media_url;
+  const std::optional<Contact>& caller = checked.caller;
 
   DispatchInfo info;
   info.proposal = router_.Propose(title, text, address, in.category);
@@ -345,8 +356,9 @@ Result<CaseView> CaseService::Get(const Actor& actor, std::int64_t id) {
   return v;
 }
 
-Result<CasePage> CaseService::List(const Actor& actor,
-                                   const std::map<std::string, std::string>& q) {
+Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
+                                                const std::map<std::string, std::string>& q,
+                                                const Reference& ref, int limit_max, Timestamp now) {
   static const std::set<std::string> kKnown = {"unit",  "status", "category", "type",
                                                "from",  "to",     "q",        "overdue",
                                                "limit", "cursor", "supervised"};
@@ -358,16 +370,16 @@ Result<CasePage> CaseService::List(const Actor& actor,
     return it == q.end() ? std::string() : it->second;
   };
   storage::CaseFilter f;
-  f.now = clock_.Now();
+  f.now = now;
   std::string scope = actor.role == Role::kHandler ? actor.unit : "";
   if (const std::string unit = get("unit"); !unit.empty()) {
-    if (ref_->units.Find(unit) == nullptr) return Status::Invalid("unknown unit '" + unit + "'");
-    if (!scope.empty() && !ref_->units.IsWithin(unit, scope)) {
+    if (ref.units.Find(unit) == nullptr) return Status::Invalid("unknown unit '" + unit + "'");
+    if (!scope.empty() && !ref.units.IsWithin(unit, scope)) {
       return Status::Forbidden("unit " + unit + " is outside your unit");
     }
     scope = unit;
   }
-  if (!scope.empty()) f.units = ref_->units.Subtree(scope);
+  if (!scope.empty()) f.units = ref.units.Subtree(scope);
   if (actor.role == Role::kPublic) f.sources = PublicSources();
   if (const std::string s = get("status"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(auto status, ParseCaseStatus(s));
@@ -377,8 +389,8 @@ Result<CasePage> CaseService::List(const Actor& actor,
     JIESU_ASSIGN_OR_RETURN(f.type, ParseCaseType(s));
   }
   if (const std::string s = get("category"); !s.empty()) {
-    if (ref_->catalogue.Find(s) == nullptr) return Status::Invalid("unknown category '" + s + "'");
-    for (const auto& c : ref_->catalogue.All()) {
+    if (ref.catalogue.Find(s) == nullptr) return Status::Invalid("unknown category '" + s + "'");
+    for (const auto& c : ref.catalogue.All()) {
       if (c.code == s || c.parent == s) f.categories.push_back(c.code);
     }
   }
@@ -389,7 +401,7 @@ Result<CasePage> CaseService::List(const Actor& actor,
     JIESU_ASSIGN_OR_RETURN(f.created_to, ParseTime(s));
   }
   f.query = std::string(TrimSpace(get("q")));
-  JIESU_RETURN_IF_ERROR(CheckLength(f.query, "q", 100));
+  JIESU_RETURN_IF_ERROR(CheckText(f.query, "q", 100));
   if (const std::string s = get("overdue"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(f.overdue, ParseBool(s, "overdue"));
   }
@@ -398,9 +410,9 @@ Result<CasePage> CaseService::List(const Actor& actor,
   }
   if (const std::string s = get("limit"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(auto limit, ParseInt(s, "limit"));
-    if (limit < 1 || limit > config_.list_limit_max) {
+    if (limit < 1 || limit > limit_max) {
       return Status::Invalid("limit must be between 1 and " +
-                             std::to_string(config_.list_limit_max));
+                             std::to_string(limit_max));
     }
     f.limit = static_cast<int>(limit);
   }
@@ -409,6 +421,13 @@ Result<CasePage> CaseService::List(const Actor& actor,
     if (cursor < 1) return Status::Invalid("cursor must be positive");
     f.before_id = cursor;
   }
+  return f;
+}
+
+Result<CasePage> CaseService::List(const Actor& actor,
+                                   const std::map<std::string, std::string>& q) {
+  JIESU_ASSIGN_OR_RETURN(storage::CaseFilter f,
+                         CaseFilterFromQuery(actor, q, *ref_, config_.list_limit_max, clock_.Now()));
   const int limit = f.limit;
   f.limit = limit + 1;  // one more tells whether there is a next page
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.ListCases(f));

@@ -82,6 +82,35 @@ struct CasePage {
   std::optional<std::int64_t> next_cursor;
 };
 
+// A new case's input as CaseService::Create reads it, before anything is stored: the parsed type,
+// source and urgency, text, title (the text's start when none), address and media link trimmed,
+// and the caller's contact (none when anonymous or all empty).
+struct CheckedCase {
+  domain::CaseType type = domain::CaseType::kHelp;
+  domain::CaseSource source = domain::CaseSource::kHotline;
+  domain::Urgency urgency = domain::Urgency::kNormal;
+  std::string title;
+  std::string text;
+  std::string address;
+  std::string media_url;
+  std::optional<Contact> caller;
+};
+
+// The checks of CaseService::Create that need neither the database nor the router (also what the
+// fuzzer drives, fuzz/case_body_fuzz.cpp): InvalidArgument for a bad or missing value, Forbidden
+// when the role may not record cases from that source, record a finding this way or choose the
+// unit.
+Result<CheckedCase> CheckNewCase(const domain::Actor& actor, const NewCaseInput& in,
+                                 const Reference& ref);
+
+// The filter a case list's query parameters (DESIGN §6.3: unit, status, category, type, from, to,
+// q, overdue, supervised, limit, cursor) ask for, within the actor's scope, evaluated at `now`.
+// InvalidArgument for an unknown parameter or a bad value (a limit outside 1..`limit_max`),
+// Forbidden for a unit outside a handler's. Pure (fuzz/list_query_fuzz.cpp).
+Result<storage::CaseFilter> CaseFilterFromQuery(const domain::Actor& actor,
+                                                const std::map<std::string, std::string>& query,
+                                                const Reference& ref, int limit_max, Timestamp now);
+
 class CaseService {
  public:
   CaseService(storage::Database& db, std::shared_ptr<const Reference> ref,

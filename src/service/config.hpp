@@ -43,7 +43,7 @@ struct Config {
   double duplicate_threshold = 0.25;     // bigram similarity that flags a possible duplicate
 
   std::size_t max_body_bytes = 1 << 20;  // 413 above this
-  int http_threads = 32;                 // worker pool; >= expected keep-alive connections
+  int http_threads = 64;                 // worker pool; >= expected keep-alive connections
   // Per API key (or per client address without a key): requests a second, and the burst above
   // it; 429 with Retry-After beyond. 0 turns it off.
   double rate_per_second = 200;

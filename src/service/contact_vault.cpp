@@ -1,9 +1,14 @@
 #include "service/contact_vault.hpp"
 
-#include <sodium.h>
 #include <fcntl.h>
+#include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +32,22 @@ Result<std::array<unsigned char, 32>> DecodeHexKey(const std::string& hex) {
   return key;
 }
 
+// flock(2) `how` (LOCK_SH, LOCK_EX) on `path`, held until the last copy of the result is gone;
+// null when another process holds a conflicting lock.
+Result<std::shared_ptr<const int>> LockFile(const std::string& path, int how) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, how | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return std::shared_ptr<const int>();
+    return Status::Internal("cannot lock " + path + ": " + std::strerror(err));
+  }
+  return std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+}
 
 // Reads a key file: nullopt when it does not exist.
 Result<std::optional<std::array<unsigned char, 32>>> ReadKeyFile(const std::string& path) {
@@ -59,11 +80,23 @@ Result<std::array<unsigned char, 32>> WriteNewKeyFile(const std::string& path) {
 
 Result<ContactVault> ContactVault::Open(const std::string& key_file) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
-  ContactVault vault;
   if (const char* env = std::getenv("JIESU_SECRET_KEY"); env && *env) {
+    ContactVault vault;
     JIESU_ASSIGN_OR_RETURN(vault.key_, DecodeHexKey(env));
     return vault;
   }
+  JIESU_ASSIGN_OR_RETURN(auto lock, LockFile(key_file + ".lock", LOCK_SH));
+  if (!lock) {
+    return Status::Unavailable("the secret key is being rotated (jiesu keys rotate-secret); "
+                               "start again when that has finished");
+  }
+  JIESU_ASSIGN_OR_RETURN(ContactVault vault, ReadKeys(key_file));
+  vault.lock_ = std::move(lock);
+  return vault;
+}
+
+Result<ContactVault> ContactVault::ReadKeys(const std::string& key_file) {
+  ContactVault vault;
   // A rotation that stopped half-way left its new key beside the file: contacts are sealed with
   // one or the other, so both open them until `jiesu keys rotate-secret` completes it.
   JIESU_ASSIGN_OR_RETURN(auto next, ReadKeyFile(key_file + ".next"));
@@ -83,7 +116,15 @@ Result<int> ContactVault::Rotate(storage::Database& db, const std::string& key_f
                            "(unset JIESU_SECRET_KEY, put the key in the file, rotate, then use "
                            "the file or the new key)");
   }
-  JIESU_ASSIGN_OR_RETURN(ContactVault old, Open(key_file));
+  // Every process that seals contacts (serve, demo, import) holds the lock shared: one of them
+  // sealing with the old key after the re-encryption would make its contacts unreadable.
+  JIESU_ASSIGN_OR_RETURN(auto lock, LockFile(key_file + ".lock", LOCK_EX));
+  if (!lock) {
+    return Status::Conflict("a jiesu process (serve, demo, import) is using this key: stop it "
+                            "first");
+  }
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  JIESU_ASSIGN_OR_RETURN(ContactVault old, ReadKeys(key_file));
   ContactVault fresh;
   const std::string next_file = key_file + ".next";
   if (old.fallback_) {
@@ -98,6 +139,14 @@ Result<int> ContactVault::Rotate(storage::Database& db, const std::string& key_f
   if (::rename(next_file.c_str(), key_file.c_str()) != 0) {
     return Status::Internal("contacts are re-encrypted but " + next_file + " could not replace " +
                             key_file + ": rename it by hand");
+  }
+  // The rename is on disk only once the directory is: else a power cut could bring the old key
+  // back beside contacts sealed with the new one.
+  std::string dir = std::filesystem::path(key_file).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
   }
   return n;
 }

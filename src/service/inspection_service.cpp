@@ -37,7 +37,7 @@ Result<Inspection> InspectionService::Create(const Actor& actor, const NewInspec
   Inspection r;
   r.name = std::string(TrimSpace(in.name));
   if (r.name.empty()) return Status::Invalid("name is required");
-  if (Utf8Length(r.name) > kMaxNameChars) return Status::Invalid("name is too long");
+  JIESU_RETURN_IF_ERROR(CheckText(r.name, "name", kMaxNameChars));
   if (in.revisit_of.size() > kMaxRevisits) return Status::Invalid("too many revisited rounds");
   std::set<std::int64_t> seen_rounds;
   std::vector<std::string> revisited_units;

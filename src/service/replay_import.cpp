@@ -82,6 +82,18 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
                                   const dispatch::Router& router, std::string_view csv) {
   JIESU_ASSIGN_OR_RETURN(auto rows, ParseCsv(csv));
   if (rows.empty()) return Status::Invalid("the file is empty");
+  JIESU_ASSIGN_OR_RETURN(ReplayBatch batch, ReplayCases(ref, router, rows));
+  const std::string meta_key = "import.replied." + Digest(csv);
+  JIESU_ASSIGN_OR_RETURN(auto done, db.GetMeta(meta_key));
+  if (done) return Status::Conflict("this file was imported already (" + *done + ")");
+  if (!batch.cases.empty()) JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch.cases)).status());
+  JIESU_RETURN_IF_ERROR(db.SetMeta(meta_key, std::to_string(batch.stats.cases) + " cases"));
+  return batch.stats;
+}
+
+Result<ReplayBatch> ReplayCases(const Reference& ref, const dispatch::Router& router,
+                                const std::vector<CsvRow>& rows) {
+  if (rows.empty()) return Status::Invalid("the file is empty");
   const CsvRow& header = rows.front();
   const int c_id = CsvColumn(header, "id"), c_title = CsvColumn(header, "title"),
             c_text = CsvColumn(header, "text"), c_time = CsvColumn(header, "time"),
@@ -90,10 +102,6 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
     return Status::Invalid(
         "not a replied-messages file: the header needs id,title,text,time,reply,reply_time");
   }
-  const std::string meta_key = "import.replied." + Digest(csv);
-  JIESU_ASSIGN_OR_RETURN(auto done, db.GetMeta(meta_key));
-  if (done) return Status::Conflict("this file was imported already (" + *done + ")");
-
   DecideContext ctx;
   ctx.catalogue = &ref.catalogue;
   ctx.calendar = &ref.calendar;
@@ -101,9 +109,10 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
   const Actor system{Role::kSystem, "", "replay import", 0};
   const std::string district = ref.units.Root().code;
 
-  ImportStats stats;
+  ReplayBatch out;
+  ImportStats& stats = out.stats;
   Timestamp first = 0, last = 0;
-  std::vector<storage::NewCase> batch;  // written in one transaction: all rows or none
+  std::vector<storage::NewCase>& batch = out.cases;  // written in one transaction: all or none
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     const auto field = [&](int c) -> std::string {
@@ -179,7 +188,6 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
     last = std::max(last, *at);
     batch.push_back({std::move(events), std::nullopt, std::nullopt});
   }
-  if (!batch.empty()) JIESU_RETURN_IF_ERROR(db.CreateCases(std::move(batch)).status());
   if (stats.cases > 0) {
     const auto month = [](Timestamp t) {
       Date d = BeijingDate(t);
@@ -189,8 +197,8 @@ Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
     stats.first_month = month(first);
     stats.last_month = month(last);
   }
-  JIESU_RETURN_IF_ERROR(db.SetMeta(meta_key, std::to_string(stats.cases) + " cases"));
-  return stats;
+  return out;
 }
+
 
 }  // namespace jiesu::service

@@ -17,7 +17,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/csv.hpp"
 #include "common/result.hpp"
 #include "dispatch/router.hpp"
 #include "service/reference.hpp"
@@ -36,6 +38,17 @@ struct ImportStats {
 // CSV does not parse; Conflict when these bytes were imported before.
 Result<ImportStats> ImportReplied(storage::Database& db, const Reference& ref,
                                   const dispatch::Router& router, std::string_view csv);
+
+// What ImportReplied stores for a replied.csv already parsed (rows[0] its header), without storing
+// it: a case with its events for every usable row, the skipped rows counted in `stats`.
+// InvalidArgument when the header is not the replied.csv layout; a workflow refusal
+// (domain::Decide) should a row's events not go through. Pure (fuzz/csv_import_fuzz.cpp).
+struct ReplayBatch {
+  std::vector<storage::NewCase> cases;
+  ImportStats stats;
+};
+Result<ReplayBatch> ReplayCases(const Reference& ref, const dispatch::Router& router,
+                                const std::vector<CsvRow>& rows);
 
 // "2019/4/25 9:32:09" (Beijing) → timestamp; also "YYYY/M/D H:MM" and "YYYY/M/D".
 Result<Timestamp> ParseSlashTime(std::string_view text);

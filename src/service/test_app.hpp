@@ -39,6 +39,8 @@ class TempApp {
   TempApp& operator=(const TempApp&) = delete;
 
   App* app() { return app_.get(); }
+  // Closes the App (its database, its hold on the key), keeping the files.
+  void Close() { app_.reset(); }
   const Status& status() const { return status_; }
 
  private:

@@ -27,18 +27,18 @@ import argparse
 import http.client
 import json
 import os
-import queue
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 import urllib.parse
 import uuid
 from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from jiesu_server import JiesuServer, ServerError  # noqa: E402
 
 BEIJING = timezone(timedelta(hours=8))
 OWN_UNIT = "110112121"      # 梨园镇
@@ -240,29 +240,7 @@ class Client:
 # ---------------------------------------------------------------------------------------------
 # The server and the keys
 
-class Server:
-    def __init__(self, jiesu, tmp):
-        self.jiesu, self.tmp, self.proc, self.log = jiesu, tmp, None, None
-        self.db = f"sqlite:{tmp}/t.db"
-
-    def run(self, *args, timeout=120):
-        try:
-            return subprocess.run([self.jiesu, *args], capture_output=True, text=True,
-                                  timeout=timeout, cwd=self.tmp)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise Abort(f"cannot run {self.jiesu} {' '.join(args)}: {e}")
-
-    def create_key(self, role, unit, name):
-        args = ["keys", "create", "--db", self.db, "--role", role, "--name", name]
-        if unit:
-            args += ["--unit", unit]
-        made = self.run(*args)
-        lines = made.stdout.strip().splitlines()
-        if made.returncode != 0 or not lines:
-            raise Abort(f"jiesu {' '.join(args)} exited with {made.returncode}: "
-                        f"{(made.stderr or made.stdout).strip()[-800:]}")
-        return lines[-1].strip()
-
+class Server(JiesuServer):
     def routes(self):
         made = self.run("routes", timeout=60)
         if made.returncode != 0:
@@ -279,47 +257,6 @@ class Server:
         if not routes:
             raise Abort("jiesu routes printed no routes")
         return routes
-
-    def start(self):
-        env = {k: v for k, v in os.environ.items() if k != "JIESU_SECRET_KEY"}
-        self.log = open(os.path.join(self.tmp, "serve.log"), "w")
-        cmd = [self.jiesu, "serve", "--db", self.db, "--listen", "127.0.0.1:0"]
-        self.proc = subprocess.Popen(cmd, cwd=self.tmp, env=env, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True, encoding="utf-8",
-                                     errors="replace")
-        lines = queue.Queue()
-
-        def pump():  # keeps draining stdout so the server never blocks on it
-            for line in self.proc.stdout:
-                lines.put(line)
-            lines.put(None)
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                self.log.flush()
-                with open(self.log.name, encoding="utf-8", errors="replace") as f:
-                    tail = f.read()[-1500:]
-                raise Abort(f"jiesu serve exited with {self.proc.wait()} before serving:\n{tail}")
-            m = re.search(r"serving on (http://\S+)", line)
-            if m:
-                return m.group(1)
-        raise Abort("jiesu serve did not print 'serving on http://...' within 60 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.log:
-            self.log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -769,7 +706,7 @@ def main():
         action_rows, scope_rows = [], []
         run_action_checks(fx, results, action_rows)
         run_scope_checks(fx, results, scope_rows)
-    except Abort as e:
+    except (Abort, ServerError) as e:
         print(f"access: cannot run: {e}", file=sys.stderr)
         return 2
     except Exception:

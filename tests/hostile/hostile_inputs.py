@@ -1134,7 +1134,8 @@ def rows():
     add(action("${A}", "handler", "body: empty on actions", b"", ctype="application/json"))
     add(Row("body: Content-Length: abc", "POST", "/api/v1/cases", {400, 411},
             body=J(case_body()), ctype="application/json", length="abc"))
-    add(Row("body: Content-Length: -5", "POST", "/api/v1/cases", {400, 411},
+    # cpp-httplib reads the length as unsigned: -5 is a huge body, refused as too large.
+    add(Row("body: Content-Length: -5", "POST", "/api/v1/cases", {400, 411, 413},
             body=J(case_body()), ctype="application/json", length="-5"))
     add(Row("body: truncated (Content-Length 1000, 40 bytes, close)", "POST", "/api/v1/cases",
             {400, 408, "closed"}, special=special_truncated))

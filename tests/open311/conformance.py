@@ -14,14 +14,11 @@ import argparse
 import html
 import json
 import os
-import queue
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 import urllib.error
@@ -29,6 +26,9 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from jiesu_server import JiesuServer, ServerError  # noqa: E402
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 PREFIX = "/open311/v2"
@@ -630,51 +630,6 @@ def run_session(c, key):
     test_privacy(c, secrets)
 
 
-class Server:
-    def __init__(self, jiesu, tmp):
-        self.cmd = [jiesu, "serve", "--db", f"sqlite:{tmp}/t.db", "--listen", "127.0.0.1:0"]
-        self.tmp, self.proc = tmp, None
-
-    def start(self):
-        env = {k: v for k, v in os.environ.items() if k != "JIESU_SECRET_KEY"}
-        self.log = open(os.path.join(self.tmp, "serve.log"), "w")
-        self.proc = subprocess.Popen(self.cmd, cwd=self.tmp, env=env, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True, encoding="utf-8", errors="replace")
-        lines = queue.Queue()
-
-        def pump():  # keeps draining stdout so the server never blocks on it
-            for line in self.proc.stdout:
-                lines.put(line)
-            lines.put(None)
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                self.log.flush()
-                with open(self.log.name, encoding="utf-8", errors="replace") as f:
-                    tail = f.read()[-1500:]
-                raise Abort(f"jiesu serve exited with {self.proc.wait()} before serving:\n{tail}")
-            m = re.search(r"serving on (http://\S+)", line)
-            if m:
-                return m.group(1)
-        raise Abort("jiesu serve did not print 'serving on http://...' within 60 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            self.log.close()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jiesu", required=True, help="path to the jiesu binary")
@@ -682,17 +637,13 @@ def main():
     args = ap.parse_args()
     jiesu = os.path.abspath(args.jiesu)
     tmp = tempfile.mkdtemp(prefix="open311-conformance-")
-    server = Server(jiesu, tmp)
+    server = JiesuServer(jiesu, tmp)
     try:
-        made = subprocess.run([jiesu, "keys", "create", "--db", f"sqlite:{tmp}/t.db", "--role", "public",
-                               "--name", "conformance"], capture_output=True, text=True, timeout=120)
-        lines = made.stdout.strip().splitlines()
-        if made.returncode != 0 or not lines:
-            raise Abort(f"jiesu keys create failed ({made.returncode}): {made.stderr[-1000:]}")
+        key = server.create_key("public", name="conformance")
         root = server.start()
         print(f"server at {root}, temp dir {tmp}", flush=True)
-        run_session(Client(root), lines[-1].strip())
-    except Abort as e:
+        run_session(Client(root), key)
+    except (Abort, ServerError) as e:
         check("prerequisite", False, str(e))
     except Exception:
         check("session ran to the end", False, traceback.format_exc())
