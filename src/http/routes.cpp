@@ -155,8 +155,7 @@ Status GetAttachment(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto file,
                          s.app().attachments().Read(ctx.actor, id, ctx.req.matches[2]));
   ctx.res.status = 200;
-  // Served as what its bytes are, never interpreted by the browser as a page of ours.
-  ctx.res.set_header("X-Content-Type-Options", "nosniff");
+  // Served as what its bytes are (nosniff is on every answer), never run as a page of ours.
   ctx.res.set_header("Content-Security-Policy", "default-src 'none'; sandbox");
   ctx.res.set_header("Content-Disposition", "inline; filename=\"" + file.meta.hash + "\"");
   ctx.res.set_content(std::move(file.bytes), file.meta.media_type.c_str());
@@ -235,6 +234,9 @@ Status MonthlyReport(Server& s, RequestContext& ctx) {
     ctx.res.set_content(assess::RenderMarkdown(report), "text/markdown; charset=utf-8");
   } else if (format == "html") {
     ctx.res.status = 200;
+    // One self-contained page: its own inline styles and SVG, nothing else.
+    ctx.res.set_header("Content-Security-Policy",
+                       "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
     ctx.res.set_content(assess::RenderHtml(report), "text/html; charset=utf-8");
   } else if (format == "xlsx") {
     JIESU_ASSIGN_OR_RETURN(std::string bytes, assess::RenderXlsxBytes(report));

@@ -12,10 +12,15 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::unique_ptr<App> app(new App(config));
   Config& cfg = app->config_;
   if (cfg.data_dir.empty()) cfg.data_dir = DefaultDataDir();
-  if (cfg.web_dir.empty()) {
+  if (cfg.web_dir.empty()) {  // the built screens (web/dist), else the sources
     std::error_code ec;
     const auto web = std::filesystem::path(cfg.data_dir).parent_path() / "web";
-    if (std::filesystem::exists(web / "index.html", ec)) cfg.web_dir = web.string();
+    for (const auto& dir : {web / "dist", web}) {
+      if (std::filesystem::exists(dir / "index.html", ec)) {
+        cfg.web_dir = dir.string();
+        break;
+      }
+    }
   }
   if (cfg.secret_key_file.empty()) cfg.secret_key_file = BesideDatabase(cfg.db_url, ".key");
   if (cfg.attachments_dir.empty()) cfg.attachments_dir = BesideDatabase(cfg.db_url, ".files");

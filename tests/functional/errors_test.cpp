@@ -15,6 +15,25 @@ protected:
   }
 };
 
+// Answers of every kind carry the browser's rules: only our own assets run, no framing, no
+// sniffing; the printable review and attachments set stricter policies of their own.
+TEST_F(ErrorsTest, EveryAnswerCarriesTheSecurityHeaders) {
+  const Response answers[] = {api().Get("/healthz"), api().Get("/api/v1/cases/999999", keys().op),
+                              api().Get("/api/v1/no-such-route", keys().op), api().Get("/")};
+  for (const Response &r : answers) {
+    ASSERT_NE(r.status, 0) << r;
+    EXPECT_NE(r.headers.at("Content-Security-Policy").find("script-src 'self'"), std::string::npos)
+        << r;
+    EXPECT_EQ(r.headers.at("X-Content-Type-Options"), "nosniff") << r;
+    EXPECT_EQ(r.headers.at("X-Frame-Options"), "DENY") << r;
+    EXPECT_EQ(r.headers.count("X-Request-Id"), 1u) << r;
+  }
+  const Response review = api().Get("/api/v1/reports/monthly?month=2026-01&format=html",
+                                    keys().supervisor);
+  ASSERT_EQ(review.status, 200) << review;
+  EXPECT_EQ(review.headers.at("Content-Security-Policy").rfind("default-src 'none'", 0), 0u);
+}
+
 TEST_F(ErrorsTest, MalformedBodiesAre400) {
   ExpectError(PostCaseRaw("{\"type\":\"投诉\",\"text\":"), 400,
               "invalid_argument");

@@ -422,6 +422,8 @@ Response ToResponse(const httplib::Result &res) {
   r.status = res->status;
   r.raw = res->body;
   r.content_type = res->get_header_value("Content-Type");
+  for (const auto &[name, value] : res->headers)
+    r.headers[name] = value;
   r.body = json::parse(r.raw, nullptr, /*allow_exceptions=*/false);
   if (r.body.is_discarded())
     r.body = nullptr;

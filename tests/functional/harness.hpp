@@ -127,6 +127,7 @@ struct Response {
   int status = 0; // 0 when the request failed at the transport level
   std::string raw;
   std::string content_type;
+  std::map<std::string, std::string> headers;  // the last value of each
   json body;         // parsed when raw is JSON, else null
   std::string error; // transport error text
 };
