@@ -84,6 +84,29 @@ Result<json> ParseBody(const std::string& body) {
   return j;
 }
 
+json DispatchToJson(const service::DispatchInfo& info, const service::Reference& ref) {
+  const auto& p = info.proposal;
+  json d = {{"category", p.category ? ChoiceJson(*p.category) : json(nullptr)},
+            {"unit", p.unit ? ChoiceJson(*p.unit) : json(nullptr)},
+            {"auto", info.automatic},
+            {"confidence", p.confidence},
+            {"reason", p.reason},
+            {"place", UnitRef(p.place, ref)}};
+  json suggestions = json::array();
+  for (const auto& s : p.suggestions) {
+    suggestions.push_back({{"category", ChoiceJson(s.category)},
+                           {"unit", ChoiceJson(s.unit)},
+                           {"confidence", s.confidence}});
+  }
+  d["suggestions"] = suggestions;
+  json dups = json::array();
+  for (const auto& dup : info.duplicates) {
+    dups.push_back({{"id", dup.id}, {"title", dup.title}, {"score", dup.score}});
+  }
+  d["duplicates"] = dups;
+  return d;
+}
+
 json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role role) {
   const Case& c = v.c;
   json j = {{"id", c.id},
@@ -159,28 +182,7 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
     }
     j["events"] = std::move(events);
   }
-  if (v.dispatch) {
-    const auto& p = v.dispatch->proposal;
-    json d = {{"category", p.category ? ChoiceJson(*p.category) : json(nullptr)},
-              {"unit", p.unit ? ChoiceJson(*p.unit) : json(nullptr)},
-              {"auto", v.dispatch->automatic},
-              {"confidence", p.confidence},
-              {"reason", p.reason},
-              {"place", UnitRef(p.place, ref)}};
-    json suggestions = json::array();
-    for (const auto& s : p.suggestions) {
-      suggestions.push_back({{"category", ChoiceJson(s.category)},
-                             {"unit", ChoiceJson(s.unit)},
-                             {"confidence", s.confidence}});
-    }
-    d["suggestions"] = suggestions;
-    json dups = json::array();
-    for (const auto& dup : v.dispatch->duplicates) {
-      dups.push_back({{"id", dup.id}, {"title", dup.title}, {"score", dup.score}});
-    }
-    d["duplicates"] = dups;
-    j["dispatch"] = std::move(d);
-  }
+  if (v.dispatch) j["dispatch"] = DispatchToJson(*v.dispatch, ref);
   return j;
 }
 

@@ -19,6 +19,9 @@ namespace jiesu::http {
 // non-object, nesting deeper than 32 levels.
 Result<nlohmann::json> ParseBody(const std::string& body);
 
+// The dispatch proposal: {category, unit, auto, confidence, reason, place, suggestions,
+// duplicates} (POST /api/v1/cases' "dispatch" block, POST /api/v1/dispatch/preview).
+nlohmann::json DispatchToJson(const service::DispatchInfo& info, const service::Reference& ref);
 nlohmann::json CaseToJson(const service::CaseView& v, const service::Reference& ref,
                           domain::Role role);
 Result<service::NewCaseInput> NewCaseFromJson(const nlohmann::json& j);

@@ -105,6 +105,14 @@ Status CreateCase(Server& s, RequestContext& ctx) {
   return Status::Ok();
 }
 
+Status PreviewDispatch(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
+  JIESU_ASSIGN_OR_RETURN(auto input, NewCaseFromJson(body));
+  JIESU_ASSIGN_OR_RETURN(auto info, s.app().cases().Preview(ctx.actor, input));
+  Reply(ctx, 200, {{"dispatch", DispatchToJson(info, s.app().reference())}});
+  return Status::Ok();
+}
+
 Status GetCase(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto id, PathId(ctx));
   JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Get(ctx.actor, id));
@@ -373,6 +381,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/metrics", "metrics", false, MetricsText},
       {"GET", "/api/v1/me", "me", true, Me},
       {"POST", "/api/v1/cases", "cases.create", true, CreateCase},
+      {"POST", "/api/v1/dispatch/preview", "dispatch.preview", true, PreviewDispatch},
       {"GET", "/api/v1/cases", "cases.list", true, ListCases},
       {"GET", "/api/v1/cases/{id}", "cases.get", true, GetCase},
       {"POST", "/api/v1/cases/{id}/actions", "cases.act", true, ActOnCase},

@@ -254,6 +254,26 @@ Result<CheckedCase> CheckNewCase(const Actor& actor, const NewCaseInput& in, con
   return out;
 }
 
+bool CaseService::AutoDispatches(const dispatch::Proposal& p, CaseType type,
+                                 Urgency urgency) const {
+  // A 咨询 waits for the operator, who usually answers it at once; an emergency is transferred.
+  return p.unit && p.confidence >= config_.auto_dispatch_threshold && type != CaseType::kConsult &&
+         urgency != Urgency::kEmergency;
+}
+
+Result<DispatchInfo> CaseService::Preview(const Actor& actor, const NewCaseInput& in) {
+  if (actor.role != Role::kOperator && actor.role != Role::kAdmin) {
+    return Status::Forbidden("only the hotline previews dispatch");
+  }
+  JIESU_ASSIGN_OR_RETURN(CheckedCase checked, CheckNewCase(actor, in, *ref_));
+  DispatchInfo info;
+  info.proposal = router_.Propose(checked.title, checked.text, checked.address, in.category);
+  info.automatic = AutoDispatches(info.proposal, checked.type, checked.urgency);
+  info.duplicates = FindDuplicates(checked.title + checked.text,
+                                   info.proposal.unit ? info.proposal.unit->code : "");
+  return info;
+}
+
 Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in) {
   JIESU_ASSIGN_OR_RETURN(CheckedCase checked, CheckNewCase(actor, in, *ref_));
   const CaseType type = checked.type;
@@ -299,8 +319,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
   nc.events.push_back(created);
   Case draft = Fold(nc.events);
 
-  // Dispatch now: to the unit the operator named, or to the router's choice when confident
-  // (a 咨询 waits for the operator, who usually answers it at once; an emergency is transferred).
+  // Dispatch now: to the unit the operator named, or to the router's choice when confident.
   Command dispatch;
   dispatch.action = Action::kDispatch;
   Actor dispatcher = actor;
@@ -321,8 +340,7 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     if (actor.role != Role::kOperator && actor.role != Role::kAdmin) {
       dispatcher = Actor{Role::kSystem, "", "jiesu", 0};  // on behalf of a grid/inspection report
     }
-  } else if (info.proposal.unit && info.proposal.confidence >= config_.auto_dispatch_threshold &&
-             type != CaseType::kConsult && urgency != Urgency::kEmergency) {
+  } else if (AutoDispatches(info.proposal, type, urgency)) {
     dispatch.unit = info.proposal.unit->code;
     dispatch.category = draft.category;
     dispatch.automatic = true;

@@ -121,6 +121,10 @@ class CaseService {
   // the router is confident enough. Fails with InvalidArgument on bad input, Forbidden when the
   // role may not create cases or set what it set.
   Result<CaseView> Create(const domain::Actor& actor, const NewCaseInput& input);
+  // What Create would propose for this input, stored nowhere: the category, unit, confidence,
+  // whether it would be dispatched at once, and possible duplicates (the intake form asks as the
+  // text is typed). Operator and admin; the same checks as Create.
+  Result<DispatchInfo> Preview(const domain::Actor& actor, const NewCaseInput& in);
   // NotFound, or Forbidden outside a handler's unit.
   Result<CaseView> Get(const domain::Actor& actor, std::int64_t id);
   // Query parameters as in DESIGN §6.3 (unit, status, category, type, from, to, q, overdue,
@@ -135,6 +139,9 @@ class CaseService {
   Result<int> SuperviseOverdue();
 
  private:
+  // The one rule for dispatching a new case without the operator.
+  bool AutoDispatches(const dispatch::Proposal& p, domain::CaseType type,
+                      domain::Urgency urgency) const;
   // A handler sees its unit's subtree; the public never sees inspection findings.
   bool MayView(const domain::Actor& actor, const domain::Case& c) const;
   CaseView View(const domain::Actor& actor, domain::Case c, std::optional<Contact> contact) const;

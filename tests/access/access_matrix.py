@@ -70,6 +70,7 @@ healthz                          Y    Y        Y          Y         Y     Y     
 metrics                          Y    Y        Y          Y         Y     Y      Y     Y
 me                               N    Y        Y          Y         Y     Y      Y     Y
 cases.create                     N    Y        N          N         Y     Y      Y     Y
+dispatch.preview                 N    Y        N          N         Y     N      N     N
 cases.list                       N    Y        Y          Y         Y     Y      Y     N
 cases.get                        N    Y        Y          Y         Y     Y      Y     N
 cases.act                        N    Y        Y          Y         Y     N      Y     N
@@ -369,6 +370,11 @@ def b_cases_create(fx, caller, key, path):
     return Request("POST", path, key, json_body=body)
 
 
+def b_dispatch_preview(fx, caller, key, path):
+    return Request("POST", path, key, json_body={"type": "投诉", "text": "梨园镇云景东路路灯不亮",
+                                                 "address": "梨园镇云景东路"})
+
+
 def b_cases_list(fx, caller, key, path):
     return Request("GET", path, key, query={"unit": OWN_UNIT})
 
@@ -428,6 +434,7 @@ def b_open311_create(fx, caller, key, path):
 
 BUILDERS = {
     "cases.create": b_cases_create,
+    "dispatch.preview": b_dispatch_preview,
     "cases.list": b_cases_list,
     "cases.act": b_cases_act,
     "cases.attachments.create": b_attachments_create,

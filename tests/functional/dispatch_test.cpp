@@ -97,13 +97,24 @@ TEST(DispatchTest, ServedModelProposesAndReloadsWithoutRestart) {
   EXPECT_EQ(version(), v1);
 
   // A complaint typed with a Tongzhou address: 物业 → 0101 物业管理 (属地), the place → 梨园镇.
-  const Response created = api.CreateCase(
-      op, {{"type", "投诉"},
-           {"title", "小区物业不管事"},
-           {"text", "市民反映群芳园社区物业不管事，楼道堆物没人清理。"},
-           {"address", "梨园镇群芳园社区3号楼"}});
+  const json complaint = {{"type", "投诉"},
+                          {"title", "小区物业不管事"},
+                          {"text", "市民反映群芳园社区物业不管事，楼道堆物没人清理。"},
+                          {"address", "梨园镇群芳园社区3号楼"}};
+  // The intake form's preview proposes the same and stores nothing.
+  const int cases_before = api.Get("/healthz").body["cases"].get<int>();
+  const Response preview = api.Post("/api/v1/dispatch/preview", op, complaint);
+  ASSERT_EQ(preview.status, 200) << preview;
+  EXPECT_EQ(api.Get("/healthz").body["cases"].get<int>(), cases_before);
+  ExpectError(api.Post("/api/v1/dispatch/preview", op, {{"type", "投诉"}}), 400,
+              "invalid_argument");
+
+  const Response created = api.CreateCase(op, complaint);
   ASSERT_EQ(created.status, 201) << created;
   const json &d = created.body["dispatch"];
+  EXPECT_EQ(preview.body["dispatch"]["category"], d["category"]);
+  EXPECT_EQ(preview.body["dispatch"]["unit"], d["unit"]);
+  EXPECT_EQ(preview.body["dispatch"]["auto"], d["auto"]);
   EXPECT_EQ(d["category"]["code"], "0101") << d;
   EXPECT_EQ(d["unit"]["code"], kLiyuan) << d;
   EXPECT_GT(d["unit"]["confidence"].get<double>(), 0.5) << d;
