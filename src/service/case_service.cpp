@@ -166,6 +166,10 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
   storage::CaseFilter f;
   f.units = ref_->units.Subtree(unit);
   f.created_from = clock_.Now() - std::int64_t{config_.duplicate_window_days} * kSecondsPerDay;
+  for (int s = 0; s <= static_cast<int>(CaseStatus::kTransferred); ++s) {
+    // A case like one that has ended is a new request, not a duplicate.
+    if (!IsTerminal(static_cast<CaseStatus>(s))) f.statuses.push_back(static_cast<CaseStatus>(s));
+  }
   f.limit = 500;
   auto recent = db_.ListCases(f);
   if (!recent.ok()) {
@@ -174,7 +178,6 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
   }
   const auto mine = Bigrams(text);
   for (const Case& c : *recent) {
-    if (IsTerminal(c.status)) continue;
     const double score =
         SimilarityIfAtLeast(mine, *CaseBigrams(c), config_.duplicate_threshold);
     if (score >= config_.duplicate_threshold) out.push_back({c.id, c.title, score});
