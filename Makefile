@@ -1,16 +1,18 @@
 # jiesu — the two commands of DESIGN §6.1, and the steps behind them.
 #   make run    install what is missing, build (Release), fill jiesu.db with demo data, serve :8080
-#   make test   install what is missing, build (Debug + ASan/UBSan), run every test
+#   make test   install what is missing, build (Debug + ASan/UBSan), run every test, then each
+#               fuzzer briefly (clang, build-fuzz)
 JOBS ?= $(shell nproc)
 RELEASE_DIR := build
 TEST_DIR := build-test
 BENCH_DIR := build-bench
+FUZZ_DIR := build-fuzz
 # The category model: trained from the shared requests when they are present (they are not part
 # of the repository), else the catalogue's keywords propose categories alone.
 REQUESTS ?= ../shared/data/requests
 MODEL := $(RELEASE_DIR)/category.model
 
-.PHONY: run test deps build build-test model bench clean
+.PHONY: run test deps build build-test model web bench fuzz-smoke fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +28,11 @@ model: build
 	    --taxonomy $(REQUESTS)/taxonomy.csv --out $(MODEL); \
 	fi
 
-run: build model
+# The screens (web/, npm: Vite, ECharts, Leaflet) built into web/dist, which jiesu serves.
+web: deps
+	@scripts/web-build.sh
+
+run: build model web
 	$(RELEASE_DIR)/jiesu demo --db sqlite:jiesu.db --listen 127.0.0.1:8080 \
 	  $$([ -f $(MODEL) ] && echo --model $(MODEL))
 
@@ -34,7 +40,7 @@ build-test: deps
 	@cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DJIESU_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 
-test: build-test
+test: build-test web
 	cd $(TEST_DIR) && ctest --output-on-failure
 
 # Benchmarks (docs/benchmarks.md): dispatch latency, and the classifier against fastText.
@@ -45,5 +51,13 @@ bench: model
 	JIESU_BENCH_MODEL=$(MODEL) taskset -c 0 $(BENCH_DIR)/jiesu_dispatch_benchmark
 	python3 bench/classifier_baseline.py --jiesu $(RELEASE_DIR)/jiesu
 
+# libFuzzer targets (fuzz/README.md): each briefly over its seeds and regressions (FUZZ_SECONDS,
+# default 20 s each), or for long runs (10 minutes each).
+fuzz-smoke: deps
+	FUZZ_BUILD_DIR=$(FUZZ_DIR) JOBS=$(JOBS) scripts/fuzz-smoke.sh
+
+fuzz: deps
+	FUZZ_BUILD_DIR=$(FUZZ_DIR) JOBS=$(JOBS) FUZZ_SECONDS=$${FUZZ_SECONDS:-600} scripts/fuzz-smoke.sh
+
 clean:
-	rm -rf $(RELEASE_DIR) $(TEST_DIR) $(BENCH_DIR)
+	rm -rf $(RELEASE_DIR) $(TEST_DIR) $(BENCH_DIR) $(FUZZ_DIR)

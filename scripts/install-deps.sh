@@ -11,6 +11,8 @@ packages=(
   libfasttext-dev libfriso-dev friso-dict libicu-dev fasttext python3
   libxlsxwriter-dev python3-openpyxl
   curl jq wrk
+  clang libclang-rt-14-dev llvm  # the fuzz build: clang, libFuzzer, llvm-symbolizer (fuzz/README.md)
+  nodejs chromium  # the web screens and their browser test (npm: scripts/web-build.sh, web/README.md)
 )
 
 missing=()

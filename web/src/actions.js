@@ -1,8 +1,10 @@
 // The workflow actions of a case (POST /api/v1/cases/{id}/actions): a label, and a small form
 // that collects the fields the action needs and returns the request body.
 
-import { h, toLocalInput, fromLocalInput, fmtTime } from './dom.js';
-import { api } from './api.js';
+import { h, messageLine } from './dom.js';
+import { act } from './api.js';
+import { toLocalInput, fromLocalInput, fmtTime } from './format.js';
+import { SATISFACTION } from './labels.js';
 import { unitPicker, categoryPicker } from './pickers.js';
 
 let radioSeq = 0;
@@ -133,7 +135,7 @@ export const ACTIONS = {
       const contacted = radios('contacted', [['true', '是'], ['false', '否']], 'true');
       const resolved = radios('resolved', [['true', '已解决'], ['false', '未解决']], 'true');
       const satisfaction = h('select', { name: 'satisfaction' },
-        ['满意', '基本满意', '不满意'].map((v) => h('option', { value: v }, v)));
+        SATISFACTION.map((v) => h('option', { value: v }, v)));
       const details = [row('承办单位是否联系过市民（响应）', contacted.el), row('问题是否解决', resolved.el), row('满意度', satisfaction)];
       reachable.onChange(() => { for (const d of details) d.hidden = reachable.value() !== 'true'; });
       return {
@@ -185,6 +187,21 @@ export const ACTIONS = {
       };
     },
   },
+  verify: {
+    label: '整改验收', style: 'primary',
+    build() {
+      const rectified = radios('rectified', [['true', '已整改，销号'], ['false', '未整改到位，退回']], 'true');
+      const note = textArea('note', { required: false, placeholder: '验收意见；退回时写明还缺什么', maxlength: 1000 });
+      return {
+        fields: [row('验收结论', rectified.el), row('验收意见', note)],
+        body: () => {
+          const ok = rectified.value() === 'true';
+          if (!ok && !note.value.trim()) throw invalid('退回整改时请写明还缺什么');
+          return { rectified: ok, note: note.value.trim() || undefined };
+        },
+      };
+    },
+  },
 };
 
 export function actionLabel(name) {
@@ -195,6 +212,7 @@ const DONE = {
   dispatch: '已派单', answer: '已答复并办结', accept: '已签收', reply: '已提交办结反馈',
   object: '已提出派单异议，等待审核', review_objection: '已审核异议', extend: '已延期', supervise: '已督办',
   callback: '已记录回访', close: '已办结', reopen: '已重办并重新派单', merge: '已合并', transfer: '已移交',
+  verify: '已记录整改验收',
 };
 
 // What to tell the user after an action went through.
@@ -206,31 +224,29 @@ export function actionDone(name) {
 export function actionForm(name, c, ref, { onDone, onCancel }) {
   const def = ACTIONS[name];
   const built = def.build(c, ref);
-  const error = h('p', { class: 'error', role: 'alert' });
+  const message = messageLine();
   const submit = h('button', { type: 'submit', class: `btn btn-${def.style === 'plain' ? 'default' : def.style}` }, `提交${def.label}`);
-  const form = h('form', { class: 'action-form card' },
+  const form = h('form', { class: 'action-form card', dataset: { action: name } },
     h('h3', def.label),
     built.fields,
-    error,
+    message.el,
     h('div', { class: 'form-actions' }, submit,
       h('button', { type: 'button', class: 'btn', onclick: onCancel }, '取消')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    error.textContent = '';
+    message.clear();
     let body;
     try {
       body = { action: name, ...built.body() };
     } catch (e) {
-      error.textContent = e.message;
+      message.error(e.message);
       return;
     }
     submit.disabled = true;
     try {
-      const updated = await api(`/api/v1/cases/${c.id}/actions`, { method: 'POST', body });
-      onDone(updated);
+      onDone(await act(c.id, body));
     } catch (e) {
-      error.textContent = e.describe ? e.describe() : String(e);
-    } finally {
+      message.error(e);
       submit.disabled = false;
     }
   });
