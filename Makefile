@@ -42,6 +42,7 @@ build-test: deps
 
 test: build-test web
 	cd $(TEST_DIR) && ctest --output-on-failure
+	$(MAKE) fuzz-smoke
 
 # Benchmarks (docs/benchmarks.md): dispatch latency, and the classifier against fastText.
 bench: model

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace jiesu {
 
 // Howard Hinnant's civil-date algorithms (public domain formulas, written out here).
@@ -97,7 +99,7 @@ Result<Date> ParseDate(std::string_view s) {
   Date d;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s, 0, 4, &d.year) ||
       !Digits(s, 5, 2, &d.month) || !Digits(s, 8, 2, &d.day) || !ValidDate(d)) {
-    return Status::Invalid("not a date (YYYY-MM-DD): '" + std::string(s.substr(0, 40)) + "'");
+    return Status::Invalid("not a date (YYYY-MM-DD): '" + std::string(Utf8Prefix(s, 40)) + "'");
   }
   return d;
 }
@@ -107,14 +109,14 @@ Result<Date> ParseMonth(std::string_view s) {
   d.day = 1;
   if (s.size() != 7 || s[4] != '-' || !Digits(s, 0, 4, &d.year) || !Digits(s, 5, 2, &d.month) ||
       !ValidDate(d)) {
-    return Status::Invalid("not a month (YYYY-MM): '" + std::string(s.substr(0, 40)) + "'");
+    return Status::Invalid("not a month (YYYY-MM): '" + std::string(Utf8Prefix(s, 40)) + "'");
   }
   return d;
 }
 
 Result<Timestamp> ParseTime(std::string_view s) {
   const auto bad = [&] {
-    return Status::Invalid("not an ISO 8601 time: '" + std::string(s.substr(0, 40)) + "'");
+    return Status::Invalid("not an ISO 8601 time: '" + std::string(Utf8Prefix(s, 40)) + "'");
   };
   if (s.size() < 10) return bad();
   auto date = ParseDate(s.substr(0, 10));

@@ -544,12 +544,19 @@ Result<Case> FoldUntrusted(const std::vector<CaseEvent>& events) {
       return !p.contains(key) || (p.at(key).is_string() && ParseTime(p.at(key).get<std::string>()).ok());
     };
     const auto flag = [&](const char* key) { return p.value(key, json()).is_boolean() && p.at(key).get<bool>(); };
+    // An id or a size read as a float would not fit an integer (1e300): undefined behaviour in
+    // Apply's conversion, not a json exception.
+    const auto integer_ok = [&](const char* key) {
+      return !p.contains(key) || p.at(key).is_number_integer();
+    };
     bool ok = true;
     switch (e.kind) {
       case EventKind::kCreated:
         ok = name_ok("type", ParseCaseType, true) && name_ok("source", ParseCaseSource, true) &&
-             name_ok("urgency", ParseUrgency, false);
+             name_ok("urgency", ParseUrgency, false) && integer_ok("inspection_id");
         break;
+      case EventKind::kMerged: ok = integer_ok("into"); break;
+      case EventKind::kAttached: ok = integer_ok("size"); break;
       case EventKind::kDispatched:
       case EventKind::kReopened:
       case EventKind::kObjectionReviewed: ok = time_ok("response_due") && time_ok("due"); break;
@@ -559,7 +566,7 @@ Result<Case> FoldUntrusted(const std::vector<CaseEvent>& events) {
         break;
       default: break;
     }
-    if (!ok) return bad("a name or time in the payload is missing or not valid");
+    if (!ok) return bad("a name, time or number in the payload is missing or not valid");
     try {
       Apply(c, e);
     } catch (const json::exception&) {

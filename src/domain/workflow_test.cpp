@@ -395,5 +395,45 @@ TEST_F(WorkflowTest, FoldUntrustedRefusesWhatApplyWouldAssertOn) {
   refused(not_object, "a payload that is not an object");
 }
 
+// Issue 8 (fuzz/regressions/csv_import_fuzz/huge-float-id-*.csv): an imported log whose
+// inspection_id, merge target or attachment size is a float too large for an integer reached
+// Apply's conversion to std::int64_t, which is undefined behaviour; now it is refused.
+TEST_F(WorkflowTest, Issue8FoldUntrustedRefusesIdsAndSizesThatAreNotIntegers) {
+  const auto refused = [&](std::vector<CaseEvent> bad, const std::string& why) {
+    auto r = FoldUntrusted(bad);
+    ASSERT_FALSE(r.ok()) << why;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << why;
+  };
+  auto finding = Created(CaseType::kComplaint, "inspection");
+  finding[0].payload["inspection_id"] = 1e300;
+  refused(finding, "an inspection_id of 1e300");
+  finding[0].payload["inspection_id"] = 3.5;
+  refused(finding, "an inspection_id of 3.5");
+  finding[0].payload["inspection_id"] = 3;
+  EXPECT_TRUE(FoldUntrusted(finding).ok()) << "an integer inspection_id is fine";
+
+  auto merged = Created();
+  CaseEvent m;
+  m.case_id = 7;
+  m.seq = 2;
+  m.at = ctx_.now;
+  m.kind = EventKind::kMerged;
+  m.payload = {{"into", -1e300}};
+  merged.push_back(m);
+  refused(merged, "a merge into -1e300");
+  merged[1].payload["into"] = 8;
+  EXPECT_TRUE(FoldUntrusted(merged).ok()) << "an integer merge target is fine";
+
+  auto attached = Created();
+  CaseEvent a = m;
+  a.kind = EventKind::kAttached;
+  a.payload = {{"hash", std::string(64, 'a')}, {"type", "image/png"}, {"size", 1e19},
+               {"name", "photo.png"}};
+  attached.push_back(a);
+  refused(attached, "an attachment size of 1e19");
+  attached[1].payload["size"] = 1024;
+  EXPECT_TRUE(FoldUntrusted(attached).ok()) << "an integer size is fine";
+}
+
 }  // namespace
 }  // namespace jiesu::domain

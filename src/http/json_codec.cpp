@@ -189,7 +189,8 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
 namespace {
 
 Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       return Status::Invalid("unknown field '" + key + "'");
     }
