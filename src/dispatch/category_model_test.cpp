@@ -1,6 +1,8 @@
 #include "dispatch/category_model.hpp"
 
 #include <gtest/gtest.h>
+
+#include "common/utf8.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -106,6 +108,18 @@ TEST(TextFeaturesTest, WordSegmentersFindWords) {
         << TokenizerName(kind);
   }
   EXPECT_FALSE(ParseTokenizerKind("jieba").ok());
+}
+
+// Found by fuzz/tokenizer_fuzz: friso leaves a 64-byte token without its NUL; ASan caught the
+// read past it. Every token must be whole UTF-8 of at most 64 bytes.
+TEST(TextFeaturesTest, Issue8FrisoTokensOfSixtyFourBytesAreNotReadPast) {
+  auto t = Tokenizer::Create(TokenizerKind::kFriso);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  const std::string text = "通运" + std::string(80, '4') + "26年11月27日" + std::string(40, '4');
+  for (const std::string& token : (*t)->Tokenize(text)) {
+    EXPECT_LE(token.size(), 64u) << token;
+    EXPECT_TRUE(IsValidUtf8(token)) << token;
+  }
 }
 
 TEST(TrainingDataTest, LoadsRfc4180WithExtraColumnsAndChecksLabels) {

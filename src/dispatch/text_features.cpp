@@ -4,6 +4,7 @@
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
 
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -97,8 +98,11 @@ class FrisoTokenizer final : public Tokenizer {
     friso_task_t task = friso_new_task();
     friso_set_text(task, norm.data());
     while (config_->next_token(friso_, config_, task) != nullptr) {
-      std::string word(task->token->word);
-      if (word.find(' ') != std::string::npos) continue;
+      // friso fills word[64] without a terminating NUL when the token is that long (a run of
+      // digits): read no further, and drop what that cut leaves invalid.
+      const char* w = task->token->word;
+      std::string word(w, strnlen(w, sizeof task->token->word));
+      if (word.find(' ') != std::string::npos || !IsValidUtf8(word)) continue;
       PushToken(std::move(word), &out);
     }
     friso_free_task(task);
