@@ -44,13 +44,15 @@ test: build-test web
 	cd $(TEST_DIR) && ctest --output-on-failure
 	$(MAKE) fuzz-smoke
 
-# Benchmarks (docs/benchmarks.md): dispatch latency, and the classifier against fastText.
+# Benchmarks (docs/benchmarks.md): dispatch latency, the classifier against fastText, intake
+# against its HTTP and storage ceilings on SQLite and PostgreSQL.
 bench: model
 	@cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DJIESU_TESTS=OFF \
 	  -DJIESU_BENCHMARKS=ON >/dev/null
 	@cmake --build $(BENCH_DIR) -j $(JOBS) --target jiesu_dispatch_benchmark
 	JIESU_BENCH_MODEL=$(MODEL) taskset -c 0 $(BENCH_DIR)/jiesu_dispatch_benchmark
 	python3 bench/classifier_baseline.py --jiesu $(RELEASE_DIR)/jiesu
+	python3 bench/intake_bench.py --jiesu $(RELEASE_DIR)/jiesu
 
 # libFuzzer targets (fuzz/README.md): each briefly over its seeds and regressions (FUZZ_SECONDS,
 # default 20 s each), or for long runs (10 minutes each).

@@ -5,12 +5,13 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libsqlite3-dev libpq-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfasttext-dev libfriso-dev friso-dict libicu-dev fasttext python3
   libxlsxwriter-dev python3-openpyxl
   curl jq wrk
+  postgresql  # PostgreSQL 15: the server backend's tests start their own (scripts/pg-test.sh)
   clang libclang-rt-14-dev llvm  # the fuzz build: clang, libFuzzer, llvm-symbolizer (fuzz/README.md)
   nodejs chromium  # the web screens and their browser test (npm: scripts/web-build.sh, web/README.md)
 )

@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -59,14 +60,22 @@ int Serve(service::Config config, const std::function<void(int port)>& on_ready)
   std::signal(SIGHUP, OnHangup);
 
   // Housekeeping: 督办 flags overdue cases every five minutes (and once at start); SIGHUP reloads
-  // the category model (checked every second: a signal handler may only set a flag).
+  // the category model (checked every second: a signal handler may only set a flag); every 10 s
+  // malloc_trim gives freed pages inside the heaps back to the system (glibc returns only a
+  // heap's free top by itself: in the soak RSS followed the high-water mark of requests in
+  // flight, 107 MiB with 24 MiB in use, 61 MiB after a trim; docs/reliability.md, "Soak").
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
   std::thread housekeeper([&] {
     std::unique_lock lock(mu);
     auto next_sweep = std::chrono::steady_clock::now();
+    auto next_trim = next_sweep + std::chrono::seconds(10);
     do {
+      if (std::chrono::steady_clock::now() >= next_trim) {
+        malloc_trim(0);
+        next_trim += std::chrono::seconds(10);
+      }
       if (std::chrono::steady_clock::now() >= next_sweep) {
         auto n = (*app)->cases().SuperviseOverdue();
         if (!n.ok()) spdlog::warn("overdue sweep failed: {}", n.status().ToString());
@@ -108,7 +117,8 @@ int Serve(service::Config config, const std::function<void(int port)>& on_ready)
 void AddServe(CLI::App& cli, int* exit_code) {
   auto opts = std::make_shared<ServeOptions>();
   CLI::App* cmd = cli.add_subcommand("serve", "Serve the HTTP API and the dashboard");
-  cmd->add_option("--db", opts->db, "Database URL: sqlite:PATH (default sqlite:jiesu.db)");
+  cmd->add_option("--db", opts->db,
+                  "Database URL: sqlite:PATH or postgresql://… (default sqlite:jiesu.db)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT (default 127.0.0.1:8080)");
   cmd->add_option("--config", opts->config_file, "TOML config file");
   cmd->add_option("--web-dir", opts->web_dir, "Dashboard files (default: web/ of the install)");

@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "common/utf8.hpp"
+#include "http/open311_form.hpp"
 #include "http/server.hpp"
 
 namespace jiesu::http {
@@ -73,23 +74,6 @@ void Send(RequestContext& ctx, const char* root, const Doc& doc, int status = 20
   }
 }
 
-// The parameters of the query string or the form body, the first of each name, checked as UTF-8.
-Result<std::map<std::string, std::string>> Params(const RequestContext& ctx) {
-  std::map<std::string, std::string> out;
-  for (const auto& [key, value] : ctx.req.params) {
-    if (!IsValidUtf8(key) || !IsValidUtf8(value)) {
-      return Status::Invalid("parameters must be UTF-8 text");
-    }
-    out.emplace(key, value);
-  }
-  return out;
-}
-
-std::string Get(const std::map<std::string, std::string>& p, const std::string& key) {
-  const auto it = p.find(key);
-  return it == p.end() ? std::string() : std::string(TrimSpace(it->second));
-}
-
 std::vector<std::string> SplitComma(const std::string& s) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -102,17 +86,6 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
-Result<double> ParseCoordinate(const std::string& s, const char* name, double limit) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v) || std::abs(v) > limit) {
-    return Status::Invalid(std::string(name) + " must be a number between -" +
-                           std::to_string(static_cast<int>(limit)) + " and " +
-                           std::to_string(static_cast<int>(limit)));
-  }
-  return v;
-}
-
 // An ISO 8601 time; a '+' of the offset that arrived as a space (an unencoded query) is restored.
 Result<Timestamp> ParseDateTime(std::string s, const char* name) {
   if (s.size() > 19 && s[19] == ' ') s[19] = '+';
@@ -120,24 +93,6 @@ Result<Timestamp> ParseDateTime(std::string s, const char* name) {
   if (!t.ok()) return Status::Invalid(std::string(name) + " must be an ISO 8601 time, e.g. " +
                                       "2026-11-01T00:00:00+08:00");
   return t;
-}
-
-// The services: the catalogue's 小类 (a 大类 without 小类 is a service itself).
-std::vector<const domain::Category*> Services(const domain::Catalogue& catalogue) {
-  std::set<std::string> parents;
-  for (const auto& c : catalogue.All()) parents.insert(c.parent);
-  std::vector<const domain::Category*> out;
-  for (const auto& c : catalogue.All()) {
-    if (!parents.count(c.code)) out.push_back(&c);
-  }
-  return out;
-}
-
-const domain::Category* FindService(const service::Reference& ref, const std::string& code) {
-  for (const auto* c : Services(ref.catalogue)) {
-    if (c->code == code) return c;
-  }
-  return nullptr;
 }
 
 Doc ServiceDoc(const domain::Category& c, const service::Reference& ref) {
@@ -158,17 +113,9 @@ Doc ServiceDoc(const domain::Category& c, const service::Reference& ref) {
              {"group", top ? top->name : c.name}};
 }
 
-struct Choice {
-  const char* key;
-  const char* name;
-};
-constexpr Choice kRequestTypes[] = {
-    {"help", "求助"}, {"complaint", "投诉"}, {"report", "举报"}, {"suggestion", "建议"},
-    {"consult", "咨询"}};
-constexpr Choice kUrgencies[] = {{"normal", "一般"}, {"urgent", "紧急"}};
-
 template <std::size_t N>
-Doc AttributeDoc(const char* code, const char* description, int order, const Choice (&values)[N]) {
+Doc AttributeDoc(const char* code, const char* description, int order,
+                 const Open311Choice (&values)[N]) {
   Doc vs = Doc::array();
   for (const auto& v : values) vs.push_back({{"key", v.key}, {"name", v.name}});
   return Doc{{"variable", true},
@@ -179,18 +126,6 @@ Doc AttributeDoc(const char* code, const char* description, int order, const Cho
              {"order", order},
              {"description", description},
              {"values", vs}};
-}
-
-template <std::size_t N>
-Result<std::string> AttributeValue(const std::map<std::string, std::string>& p, const char* code,
-                                   const Choice (&values)[N], const char* fallback) {
-  const std::string v = Get(p, std::string("attribute[") + code + "]");
-  if (v.empty()) return std::string(fallback);
-  for (const auto& c : values) {
-    if (v == c.key || v == c.name) return std::string(c.key);
-  }
-  return Status::Invalid(std::string("attribute[") + code + "] has no value '" +
-                         std::string(Utf8Prefix(v, 40)) + "'");
 }
 
 std::string StatusNotes(const domain::Case& c) {
@@ -252,7 +187,7 @@ Status Discovery(Server& s, RequestContext& ctx) {
 
 Status ListServices(Server& s, RequestContext& ctx) {
   Doc out = Doc::array();
-  for (const auto* c : Services(s.app().reference().catalogue)) {
+  for (const auto* c : Open311Services(s.app().reference().catalogue)) {
     out.push_back(ServiceDoc(*c, s.app().reference()));
   }
   Send(ctx, "services", out);
@@ -261,13 +196,13 @@ Status ListServices(Server& s, RequestContext& ctx) {
 
 Status ServiceDefinition(Server& s, RequestContext& ctx) {
   const std::string code = ctx.req.matches[1];
-  if (FindService(s.app().reference(), code) == nullptr) {
+  if (FindOpen311Service(s.app().reference(), code) == nullptr) {
     return Status::NotFound("service_code '" + std::string(Utf8Prefix(code, 40)) + "' not found");
   }
   Send(ctx, "service_definition",
        Doc{{"service_code", code},
-           {"attributes", {AttributeDoc("request_type", "诉求类型", 1, kRequestTypes),
-                           AttributeDoc("urgency", "紧急程度", 2, kUrgencies)}}});
+           {"attributes", {AttributeDoc("request_type", "诉求类型", 1, kOpen311RequestTypes),
+                           AttributeDoc("urgency", "紧急程度", 2, kOpen311Urgencies)}}});
   return Status::Ok();
 }
 
@@ -275,57 +210,13 @@ Status PostRequest(Server& s, RequestContext& ctx) {
   if (MediaType(ctx.req.get_header_value("Content-Type")) != "application/x-www-form-urlencoded") {
     return Status::Invalid("POST requests takes application/x-www-form-urlencoded parameters");
   }
-  JIESU_ASSIGN_OR_RETURN(auto p, Params(ctx));
-  const std::string api_key = Get(p, "api_key");
+  JIESU_ASSIGN_OR_RETURN(auto p, ReadOpen311Params(ctx.req.params));
+  const std::string api_key = Open311Param(p, "api_key");
   if (api_key.empty()) return Status::Forbidden("api_key is required");
   auto actor = s.app().auth().Authenticate(api_key);
   if (!actor.ok()) return Status::Forbidden("invalid api_key");
   const auto& ref = s.app().reference();
-
-  service::NewCaseInput in;
-  in.source = "open311";
-  in.category = Get(p, "service_code");
-  if (in.category.empty()) return Status::Invalid("service_code is required");
-  const auto* service = FindService(ref, in.category);
-  if (service == nullptr) {  // the specification: 404 for a service_code not found
-    return Status::NotFound("service_code '" + std::string(Utf8Prefix(in.category, 40)) +
-                            "' not found");
-  }
-  const std::string lat = Get(p, "lat"), lon = Get(p, "long");
-  const std::string address_id = Get(p, "address_id");
-  in.address = Get(p, "address_string");
-  if (!lat.empty() || !lon.empty()) {
-    if (lat.empty() || lon.empty()) return Status::Invalid("give both lat and long");
-    JIESU_ASSIGN_OR_RETURN(in.lat, ParseCoordinate(lat, "lat", 90));
-    JIESU_ASSIGN_OR_RETURN(in.lon, ParseCoordinate(lon, "long", 180));
-  }
-  if (!address_id.empty()) {  // the address repository here is the unit tree: a 社区/村 code
-    const auto* unit = ref.units.Find(address_id);
-    if (unit == nullptr) {
-      return Status::Invalid("address_id must be a community or village code of the unit tree");
-    }
-    if (in.address.empty()) in.address = unit->name;
-  }
-  if (!in.lat && in.address.empty()) {
-    return Status::Invalid("a location is required: lat and long, address_string or address_id");
-  }
-  for (const auto& [key, value] : p) {
-    if (key.rfind("attribute[", 0) == 0 && key != "attribute[request_type]" &&
-        key != "attribute[urgency]") {
-      return Status::Invalid("service " + in.category + " has no attribute " +
-                             std::string(Utf8Prefix(key, 60)));
-    }
-  }
-  JIESU_ASSIGN_OR_RETURN(in.type, AttributeValue(p, "request_type", kRequestTypes, "help"));
-  JIESU_ASSIGN_OR_RETURN(in.urgency, AttributeValue(p, "urgency", kUrgencies, "normal"));
-  in.text = Get(p, "description");
-  if (in.text.empty()) in.text = service->name + (in.address.empty() ? "" : "：" + in.address);
-  in.media_url = Get(p, "media_url");
-  service::Contact contact;
-  contact.name = Get(p, "last_name") + Get(p, "first_name");  // 姓 before 名
-  contact.phone = Get(p, "phone");
-  contact.email = Get(p, "email");
-  in.caller = contact;
+  JIESU_ASSIGN_OR_RETURN(service::NewCaseInput in, Open311CaseFromForm(p, ref));
 
   JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Create(*actor, in));
   const auto* unit = ref.units.Find(view.c.unit);
@@ -341,10 +232,10 @@ Status PostRequest(Server& s, RequestContext& ctx) {
 }
 
 Status GetRequests(Server& s, RequestContext& ctx) {
-  JIESU_ASSIGN_OR_RETURN(auto p, Params(ctx));
+  JIESU_ASSIGN_OR_RETURN(auto p, ReadOpen311Params(ctx.req.params));
   service::PublicQuery q;
   q.limit = kMaxRequests;
-  if (const std::string ids = Get(p, "service_request_id"); !ids.empty()) {
+  if (const std::string ids = Open311Param(p, "service_request_id"); !ids.empty()) {
     // The specification: a list of ids overrides every other parameter.
     for (const auto& id : SplitComma(ids)) {
       std::int64_t v = 0;
@@ -358,14 +249,14 @@ Status GetRequests(Server& s, RequestContext& ctx) {
       return Status::Invalid("at most 1000 service_request_id at once");
     }
   } else {
-    for (const auto& code : SplitComma(Get(p, "service_code"))) {
-      if (FindService(s.app().reference(), code) == nullptr) {
+    for (const auto& code : SplitComma(Open311Param(p, "service_code"))) {
+      if (FindOpen311Service(s.app().reference(), code) == nullptr) {
         return Status::Invalid("service_code '" + std::string(Utf8Prefix(code, 40)) +
                                "' not found");
       }
       q.categories.push_back(code);
     }
-    const std::string start = Get(p, "start_date"), end = Get(p, "end_date");
+    const std::string start = Open311Param(p, "start_date"), end = Open311Param(p, "end_date");
     const Timestamp span = kMaxSpanDays * kSecondsPerDay;
     Timestamp from = 0, to = 0;
     if (!end.empty()) {
@@ -383,7 +274,7 @@ Status GetRequests(Server& s, RequestContext& ctx) {
     q.from = from;
     q.to = to + 1;  // end_date is inclusive
     std::set<bool> settled;
-    for (const auto& st : SplitComma(Get(p, "status"))) {
+    for (const auto& st : SplitComma(Open311Param(p, "status"))) {
       if (st != "open" && st != "closed") return Status::Invalid("status must be open or closed");
       settled.insert(st == "closed");
     }

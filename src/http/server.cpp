@@ -9,6 +9,7 @@
 #include <random>
 
 #include "http/open311.hpp"
+#include "http/open311_form.hpp"
 #include "http/routes.hpp"
 
 namespace jiesu::http {
@@ -23,19 +24,6 @@ std::string NewRequestId() {
                 static_cast<unsigned long long>(boot & 0xFFFFFF),
                 static_cast<unsigned long long>(++counter));
   return buf;
-}
-
-// True when every '%' in a url-encoded text starts an escape of two hex digits.
-bool IsPercentEncoded(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') continue;
-    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      return false;
-    }
-    i += 2;
-  }
-  return true;
 }
 
 std::string BearerToken(const httplib::Request& req) {
@@ -179,6 +167,27 @@ Server::Server(service::App& app)
   });
 }
 
+namespace {
+
+// Routes that read one or more whole months of cases (server.hpp, figures_).
+bool IsFiguresRoute(std::string_view name) {
+  return name == "assessments" || name == "reports.monthly" || name == "export";
+}
+
+// Holds one of the figures routes' places for the duration of a request.
+class SemaphoreHold {
+ public:
+  explicit SemaphoreHold(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
+  ~SemaphoreHold() { s_.release(); }
+  SemaphoreHold(const SemaphoreHold&) = delete;
+  SemaphoreHold& operator=(const SemaphoreHold&) = delete;
+
+ private:
+  std::counting_semaphore<>& s_;
+};
+
+}  // namespace
+
 void Server::Serve(const Route& route, const httplib::Request& req, httplib::Response& res) {
   const auto start = std::chrono::steady_clock::now();
   RequestContext ctx{req, res, {}, NewRequestId()};
@@ -201,7 +210,12 @@ void Server::Serve(const Route& route, const httplib::Request& req, httplib::Res
                                 " s");
       }
     }
-    if (s.ok()) s = route.handler(*this, ctx);
+    if (s.ok() && IsFiguresRoute(route.name)) {
+      SemaphoreHold hold(figures_);
+      s = route.handler(*this, ctx);
+    } else if (s.ok()) {
+      s = route.handler(*this, ctx);
+    }
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {} failed: {}", ctx.request_id, req.method, req.path,
                   e.what());

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 
 #include <httplib.h>
@@ -58,6 +59,10 @@ class Server {
   GuardedServer http_;
   Metrics metrics_;
   RateLimiter limiter_;
+  // The routes that compute a month's figures (IsFiguresRoute) run two at a time: a burst of them
+  // neither takes every core from the case work nor piles up their working sets (in the soak,
+  // reviews overlapping under load set the memory's high-water marks).
+  std::counting_semaphore<> figures_{2};
   int port_ = 0;
 };
 

@@ -50,15 +50,15 @@ Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
     facts.callbacks.push_back(std::move(f));
   }
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
-  for (const Case& c : cases) {
+  for (const storage::DispatchedCase& c : cases) {
     // Inspection findings are the inspection's figures (inspection_figures), not 接诉即办 work.
-    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into ||
+    if (!c.due || !c.response_due || c.merged_into ||
         c.source == CaseSource::kInspection) {
       continue;
     }
     assess::DispatchFact d;
     d.unit = c.unit;
-    d.dispatched_at = *c.dispatched_at;
+    d.dispatched_at = c.dispatched_at;
     d.accepted_at = c.accepted_at;
     d.response_due = *c.response_due;
     d.replied_at = c.replied_at;

@@ -144,8 +144,9 @@ Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, cons
 }
 
 std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const Case& c) {
-  // Bounded: 20,000 cases (several months of a district's intake) of a few hundred 4-byte bigrams
-  // each, some 20 MB at most in practice; dropped wholesale when full.
+  // Holds open cases (Act drops a case that ends), bounded at 20,000 (several months of a
+  // district's intake) of a few hundred 4-byte bigrams each, some 20 MB at most in practice;
+  // dropped wholesale when full.
   constexpr std::size_t kMaxCached = 20000;
   {
     std::lock_guard lock(bigrams_mu_);
@@ -506,6 +507,10 @@ Result<CaseView> CaseService::Act(const Actor& actor, std::int64_t id, const Com
     JIESU_ASSIGN_OR_RETURN(auto events, Decide(c, cmd, actor, ctx));
     auto stored = db_.AppendEvents(id, c.version, std::move(events));
     if (stored.ok()) {
+      if (IsTerminal(stored->status)) {  // the duplicate check compares open cases only
+        std::lock_guard lock(bigrams_mu_);
+        bigrams_.erase(id);
+      }
       JIESU_ASSIGN_OR_RETURN(auto contact, LoadContact(actor, *stored));
       return View(actor, std::move(*stored), std::move(contact));
     }

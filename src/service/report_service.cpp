@@ -47,9 +47,9 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
 
   // Dispatched cases: the same selection and overdue rule as AssessmentService/AssessMonth.
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
-  for (const Case& c : cases) {
+  for (const storage::DispatchedCase& c : cases) {
     category_of.emplace(c.id, c.category);
-    if (!c.dispatched_at || !c.due || !c.response_due || c.merged_into ||
+    if (!c.due || !c.response_due || c.merged_into ||
         c.source == CaseSource::kInspection) {
       continue;
     }
@@ -114,9 +114,9 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
       assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
 
   // 每月一题: the month's dispatched cases against the three months before.
-  auto topic_cases = [](const std::vector<Case>& list) {
+  auto topic_cases = [](const std::vector<storage::DispatchedCase>& list) {
     std::vector<assess::TopicCase> out;
-    for (const Case& c : list) {
+    for (const storage::DispatchedCase& c : list) {
       if (!c.merged_into && c.source != CaseSource::kInspection) {
         out.push_back({c.id, c.title, c.text, c.category, c.unit});
       }

@@ -1,10 +1,12 @@
-// Database: the storage interface every backend implements (sqlite/ now, postgres/ later). The
-// event log is the source of truth: every write appends events and rewrites the case's row as
-// their fold, in one transaction. A successful write returns only after it is durable (fsync'd),
-// and concurrent writes are grouped into one transaction (group commit).
+// Database: the storage interface every backend implements (sqlite/, postgres/). The event log is
+// the source of truth: every write appends events and rewrites the case's row as their fold, in one
+// transaction. A successful write returns only after it is durable (fsync'd), and concurrent
+// writes share their flushes to disk (group commit: SQLite's writer thread batches them into one
+// transaction; PostgreSQL flushes concurrent commits together).
 //
 // Implementations are thread-safe: any number of threads may call any method concurrently.
-// Every method fails with Internal on an I/O or database error, Unavailable when shutting down.
+// Every method fails with Internal on an I/O or database error, Unavailable when shutting down
+// or when the database server cannot be reached (the same request may succeed later).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +65,25 @@ struct AuditEntry {
   std::string detail;
 };
 
+// A dispatched case as the assessment and the review read it: the figures read every case of a
+// month (and four months for 每月一题), so a backend reads these from columns and indexes
+// without decoding the whole case document.
+struct DispatchedCase {
+  std::int64_t id = 0;
+  domain::CaseStatus status = domain::CaseStatus::kDispatched;
+  domain::CaseSource source = domain::CaseSource::kHotline;
+  std::string unit;
+  std::string category;
+  std::string title;
+  std::string text;
+  Timestamp dispatched_at = 0;
+  std::optional<Timestamp> accepted_at;
+  std::optional<Timestamp> response_due;
+  std::optional<Timestamp> replied_at;
+  std::optional<Timestamp> due;
+  std::optional<std::int64_t> merged_into;
+};
+
 // A new case: its events (the first is `created`; case ids are filled in by the store) and the
 // sealed caller contact, if any.
 struct NewCase {
@@ -91,7 +112,9 @@ class Database {
   virtual Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) = 0;
   virtual Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
-  // The store's own consistency check ("ok", or what is wrong): SQLite's PRAGMA integrity_check.
+  // The store's own consistency check ("ok", or what is wrong): SQLite's PRAGMA integrity_check;
+  // on PostgreSQL amcheck over the indexes (when the extension can be used) and every case's
+  // events numbered 1..version.
   virtual Result<std::string> IntegrityCheck() = 0;
   // Events of the given kinds with from <= at < to, oldest first; with `unit` of each set to the
   // case's responsible unit after the event.
@@ -101,8 +124,9 @@ class Database {
   };
   virtual Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                        const std::vector<domain::EventKind>& kinds) = 0;
-  // Cases first dispatched... any dispatch event in [from, to): for timeliness figures.
-  virtual Result<std::vector<domain::Case>> CasesDispatchedBetween(Timestamp from, Timestamp to) = 0;
+  // Cases dispatched in [from, to), by id, as the monthly figures read them (DispatchedCase).
+  virtual Result<std::vector<DispatchedCase>> CasesDispatchedBetween(Timestamp from,
+                                                                     Timestamp to) = 0;
 
   // Inspection rounds. Insert returns the new id; Get fails with NotFound; List is by id.
   virtual Result<std::int64_t> InsertInspection(const domain::Inspection& round) = 0;
@@ -128,8 +152,10 @@ class Database {
   virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
 };
 
-// Opens a database from a URL: "sqlite:PATH" (or a bare path). Creates and migrates the schema.
-// Fails with InvalidArgument for an unsupported URL.
+// Opens a database from a URL: "sqlite:PATH" (or a bare path), or a libpq connection URI
+// "postgresql://…" / "postgres://…". Creates and migrates the schema. Fails with InvalidArgument
+// for an unsupported URL, Unavailable when the PostgreSQL server cannot be reached, Internal when
+// the file cannot be opened or a migration fails.
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
 
 }  // namespace jiesu::storage

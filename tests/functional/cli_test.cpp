@@ -252,8 +252,7 @@ TEST(CliTest, BadUsageExits2AndErrorsExit1) {
       {"keys", "create", "--db", db, "--role", "handler"},
       {"keys", "create", "--db", db, "--role", "handler", "--unit",
        "999999999"},
-      {"keys", "create", "--db", "sqlite:" + dir.path() + "/no/such/dir/x.db",
-       "--role", "admin"},
+      {"keys", "create", "--db", dir.UnreachableDbUrl(), "--role", "admin"},
   };
   const std::vector<int> expected = {2, 2, 2, 2, 2, 2, 2, 1, 1, 1};
   const auto results = RunJiesuAll(commands);

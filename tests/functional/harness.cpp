@@ -35,8 +35,24 @@ std::string ReadFile(const std::string &path) {
   return ss.str();
 }
 
+// JIESU_TEST_PG: the PostgreSQL server the tests' databases are made on, or
+// nullopt for SQLite files.
+const std::optional<std::string> &PostgresServer() {
+  static const std::optional<std::string> uri =
+      storage::ScratchDatabase::ServerUri();
+  return uri;
+}
+
+// With PostgreSQL there is no database file for jiesu to keep its key and
+// attachments beside (it uses ./jiesu.key and ./jiesu.files then): children
+// get a fixed test key and run in a directory of their own.
+const std::string &PostgresChildDir() {
+  static const TempDir dir;
+  return dir.path();
+}
+
 // The environment for children: ours without JIESU_SECRET_KEY, so the binary
-// makes DB.key.
+// makes DB.key; with PostgreSQL, a fixed key instead.
 std::vector<std::string> ChildEnv() {
   std::vector<std::string> env;
   for (char **e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -44,6 +60,8 @@ std::vector<std::string> ChildEnv() {
       continue;
     env.emplace_back(*e);
   }
+  if (PostgresServer())
+    env.push_back("JIESU_SECRET_KEY=" + std::string(64, '7'));
   return env;
 }
 
@@ -62,6 +80,8 @@ pid_t SpawnJiesu(const std::vector<std::string> &args,
   std::vector<std::string> argv = {JIESU_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env = ChildEnv();
+  if (PostgresServer())
+    posix_spawn_file_actions_addchdir_np(actions, PostgresChildDir().c_str());
   auto argv_p = Pointers(argv);
   auto env_p = Pointers(env);
   pid_t pid = -1;
@@ -113,6 +133,28 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   fs::remove_all(path_, ec);
+}
+
+std::string TempDir::DbUrl(const std::string &file) const {
+  if (!PostgresServer())
+    return "sqlite:" + path_ + "/" + file;
+  auto &db = databases_[file];
+  if (db == nullptr) {
+    auto scratch =
+        storage::ScratchDatabase::Create(*PostgresServer(), "jiesu_ft");
+    if (!scratch.ok()) {
+      ADD_FAILURE() << "no test database: " << scratch.status().ToString();
+      return "";
+    }
+    db = std::move(*scratch);
+  }
+  return db->url();
+}
+
+std::string TempDir::UnreachableDbUrl() const {
+  if (!PostgresServer())
+    return "sqlite:" + path_ + "/no/such/dir/x.db";
+  return "postgresql:///jiesu?host=" + path_ + "/no/such/dir";
 }
 
 std::vector<ProcResult>

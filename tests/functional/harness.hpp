@@ -1,9 +1,10 @@
 // Functional-test harness: runs the real `jiesu` binary (JIESU_BINARY) as a
-// child process on a temporary SQLite database and talks HTTP to it over
-// loopback.
+// child process on a temporary database and talks HTTP to it over loopback.
+// The database is SQLite, or PostgreSQL when JIESU_TEST_PG names a server
+// (docs/postgres.md): every test then gets fresh databases there.
 //
 // - TempDir: a fresh directory under $TMPDIR, removed with everything in it on
-// destruction.
+// destruction, and the test's databases (DbUrl), dropped with it.
 // - RunJiesu: one CLI invocation (keys create, demo, assess…), with its exit
 // code and output.
 // - ServerProcess: `jiesu serve` on 127.0.0.1:0; Start() waits for the "serving
@@ -30,6 +31,8 @@
 #include <thread>
 #include <vector>
 
+#include "storage/postgres/scratch_database.hpp"
+
 namespace jiesu::ftest {
 
 using nlohmann::json;
@@ -42,13 +45,18 @@ public:
   TempDir(const TempDir &) = delete;
   TempDir &operator=(const TempDir &) = delete;
   const std::string &path() const { return path_; }
-  // "sqlite:<dir>/<file>"
-  std::string DbUrl(const std::string &file = "t.db") const {
-    return "sqlite:" + path_ + "/" + file;
-  }
+  // The URL of the test database called `file`: "sqlite:<dir>/<file>", or
+  // with JIESU_TEST_PG a fresh PostgreSQL database, the same one for the same
+  // `file` (records a failure and returns "" when it cannot be created).
+  std::string DbUrl(const std::string &file = "t.db") const;
+  // A database URL that cannot be opened: a file in a directory that does not
+  // exist, or a PostgreSQL server socket that is not there.
+  std::string UnreachableDbUrl() const;
 
 private:
   std::string path_;
+  mutable std::map<std::string, std::unique_ptr<storage::ScratchDatabase>>
+      databases_;
 };
 
 struct ProcResult {

@@ -1,11 +1,14 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
-#include "common/assert.hpp"
 #include "storage/case_codec.hpp"
+#include "storage/case_filter_sql.hpp"
+#include "storage/rows.hpp"
 
 namespace jiesu::storage {
 
@@ -15,10 +18,6 @@ using nlohmann::json;
 namespace {
 
 // The numbered migrations from storage/migrations/*.sql, embedded at build time.
-struct Migration {
-  int version;
-  const char* sql;
-};
 #include "migrations.inc"
 
 constexpr std::size_t kMaxBatch = 512;
@@ -104,9 +103,19 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool read_only) {
     return s;
   }
   sqlite3_busy_timeout(db, 10000);
-  Status s = Exec(db, read_only ? "PRAGMA query_only=ON;"
+  // Readers keep a small page cache (16 of them; under writes a reader's cache is mostly
+  // invalidated anyway, and the kernel caches the file): 16 × 512 KiB instead of 16 × 2 MiB.
+  const char* setup = read_only ? "PRAGMA query_only=ON; PRAGMA cache_size=-512;"
                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                  "PRAGMA foreign_keys=ON;");
+                                  "PRAGMA foreign_keys=ON;";
+  Status s = Exec(db, setup);
+  // A new file turns to WAL under an exclusive lock that SQLite does not wait for: a second
+  // process opening the same new file at that moment is told SQLITE_BUSY. Wait as long as the
+  // busy timeout would.
+  for (int tries = 0; !s.ok() && sqlite3_errcode(db) == SQLITE_BUSY && tries < 200; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    s = Exec(db, setup);
+  }
   if (!s.ok()) {
     sqlite3_close(db);
     return s;
@@ -114,88 +123,54 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool read_only) {
   return db;
 }
 
-std::string Joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
-  return out;
-}
+Result<Case> CaseFromRow(const Stmt& st, int col) { return CaseFromDocText(st.Text(col)); }
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size() && !s.empty()) {
-    const auto bar = s.find('|', start);
-    out.push_back(s.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-    if (bar == std::string::npos) break;
-    start = bar + 1;
+// Steps through every row, decoding each with `decode(stmt)` (a T or a Result<T>).
+template <typename T, typename Decode>
+Result<std::vector<T>> AllRows(Stmt& st, const char* what, Decode decode) {
+  if (!st.ok()) return st.error(what);
+  std::vector<T> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    Result<T> row = decode(static_cast<const Stmt&>(st));
+    if (!row.ok()) return row.status();
+    out.push_back(std::move(*row));
   }
+  if (rc != SQLITE_DONE) return st.error(what);
   return out;
 }
 
-Result<Case> CaseFromRow(const Stmt& st, int col) {
-  json doc = json::parse(st.Text(col), nullptr, false);
-  if (doc.is_discarded()) return Status::Internal("corrupt case row");
-  return CaseFromDoc(doc);
+// Binds ColumnValues from position 1.
+void BindAll(Stmt& st, const std::vector<ColumnValue>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const int pos = static_cast<int>(i + 1);
+    switch (values[i].kind) {
+      case ColumnValue::Kind::kInt: st.Bind(pos, values[i].number); break;
+      case ColumnValue::Kind::kText: st.Bind(pos, values[i].text); break;
+      case ColumnValue::Kind::kNull: st.BindNull(pos); break;
+    }
+  }
 }
-
-Result<CaseEvent> EventFromRow(const Stmt& st) {
-  CaseEvent e;
-  e.case_id = st.Int(0);
-  e.seq = static_cast<int>(st.Int(1));
-  e.at = st.Int(2);
-  auto kind = ParseEventKind(st.Text(3));
-  if (!kind.ok()) return Status::Internal("corrupt event kind");
-  e.kind = *kind;
-  const std::string role = st.Text(4);
-  e.actor_role = role == "system" ? Role::kSystem : ParseRole(role).ok() ? *ParseRole(role) : Role::kSystem;
-  e.actor_unit = st.Text(5);
-  e.actor_name = st.Text(6);
-  e.payload = json::parse(st.Text(7), nullptr, false);
-  if (e.payload.is_discarded()) return Status::Internal("corrupt event payload");
-  return e;
-}
-
-constexpr const char* kEventColumns =
-    "case_id, seq, at, kind, actor_role, actor_unit, actor_name, payload";
 
 // Inserts the events and upserts the folded row. Runs inside the writer's transaction.
 // `units_after[i]` is the case's responsible unit after events[i].
-Status StoreEvents(sqlite3* db, const Case& folded, const std::vector<CaseEvent>& events,
-                   const std::vector<std::string>& units_after, bool insert_row) {
-  const char* sql =
-      insert_row
-          ? "INSERT INTO cases(version, status, type, source, unit, category, title, text, "
-            "address, created_at, updated_at, dispatched_at, replied_at, due, merged_into, doc, "
-            "id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-          : "UPDATE cases SET version=?, status=?, type=?, source=?, unit=?, category=?, title=?, "
-            "text=?, address=?, created_at=?, updated_at=?, dispatched_at=?, replied_at=?, due=?, "
-            "merged_into=?, doc=? WHERE id=?";
-  Stmt row(db, sql);
+Status StoreEvents(sqlite3* db, const FoldedWrite& write,
+                   const std::vector<CaseEvent>& events, bool insert_row) {
+  const std::string sql =
+      insert_row ? std::string("INSERT INTO cases(") + kCaseRowColumns +
+                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                 : "UPDATE cases SET version=?, status=?, type=?, source=?, unit=?, category=?, "
+                   "title=?, text=?, address=?, created_at=?, updated_at=?, dispatched_at=?, "
+                   "replied_at=?, due=?, merged_into=?, doc=? WHERE id=?";
+  Stmt row(db, sql.c_str());
   if (!row.ok()) return row.error("prepare case row");
-  row.Bind(1, std::int64_t{folded.version})
-      .Bind(2, std::string(CaseStatusName(folded.status)))
-      .Bind(3, std::string(CaseTypeName(folded.type)))
-      .Bind(4, std::string(CaseSourceName(folded.source)))
-      .Bind(5, folded.unit).Bind(6, folded.category).Bind(7, folded.title)
-      .Bind(8, folded.text).Bind(9, folded.address)
-      .Bind(10, folded.created_at).Bind(11, folded.updated_at)
-      .BindOpt(12, folded.dispatched_at).BindOpt(13, folded.replied_at).BindOpt(14, folded.due)
-      .BindOpt(15, folded.merged_into)
-      .Bind(16, CaseToDoc(folded).dump())
-      .Bind(17, folded.id);
+  BindAll(row, CaseRowValues(write.folded));
   if (row.Step() != SQLITE_DONE) return row.error("write case row");
-  Stmt ins(db,
-           "INSERT INTO case_events(case_id, seq, at, kind, actor_role, actor_unit, actor_name, "
-           "unit, payload) VALUES (?,?,?,?,?,?,?,?,?)");
+  Stmt ins(db, (std::string("INSERT INTO case_events(") + kEventInsertColumns +
+                ") VALUES (?,?,?,?,?,?,?,?,?)").c_str());
   if (!ins.ok()) return ins.error("prepare event insert");
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const CaseEvent& e = events[i];
-    ins.Bind(1, e.case_id).Bind(2, std::int64_t{e.seq}).Bind(3, e.at)
-        .Bind(4, std::string(EventKindName(e.kind)))
-        .Bind(5, std::string(RoleName(e.actor_role)))
-        .Bind(6, e.actor_unit).Bind(7, e.actor_name)
-        .Bind(8, units_after[i])
-        .Bind(9, e.payload.dump());
+    BindAll(ins, EventRowValues(events[i], write.units_after[i]));
     if (ins.Step() != SQLITE_DONE) return ins.error("insert event");
     ins.Reset();
   }
@@ -212,13 +187,26 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
 
 Status SqliteDatabase::Init() {
   JIESU_ASSIGN_OR_RETURN(writer_, OpenConnection(path_, false));
-  Stmt v(writer_, "PRAGMA user_version");
-  if (!v.ok() || v.Step() != SQLITE_ROW) return SqlError(writer_, "read schema version");
-  int version = static_cast<int>(v.Int(0));
+  // The statement is finished before any BEGIN: a connection still reading cannot take the write
+  // lock after another process's commit (SQLITE_BUSY at once, no busy wait).
+  const auto read_version = [this]() -> Result<int> {
+    Stmt v(writer_, "PRAGMA user_version");
+    if (!v.ok() || v.Step() != SQLITE_ROW) return SqlError(writer_, "read schema version");
+    return static_cast<int>(v.Int(0));
+  };
+  JIESU_ASSIGN_OR_RETURN(int version, read_version());
   for (const Migration& m : kMigrations) {
     if (m.version <= version) continue;
     JIESU_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
-    Status s = Exec(writer_, m.sql);
+    // Another process opening the same new file at once may have migrated it meanwhile.
+    auto current = read_version();
+    Status s = current.status();
+    if (s.ok() && *current >= m.version) {
+      JIESU_RETURN_IF_ERROR(Exec(writer_, "COMMIT"));
+      version = *current;
+      continue;
+    }
+    if (s.ok()) s = Exec(writer_, m.sql);
     if (s.ok()) {
       s = Exec(writer_, ("PRAGMA user_version=" + std::to_string(m.version)).c_str());
     }
@@ -329,35 +317,19 @@ auto SqliteDatabase::Read(Fn fn) -> decltype(fn(static_cast<sqlite3*>(nullptr)))
 
 Result<std::vector<Unit>> SqliteDatabase::LoadUnits() {
   return Read([](sqlite3* db) -> Result<std::vector<Unit>> {
-    Stmt st(db, "SELECT code, name, short_name, aliases, level, parent FROM units ORDER BY code");
-    if (!st.ok()) return st.error("load units");
-    std::vector<Unit> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      Unit u;
-      u.code = st.Text(0);
-      u.name = st.Text(1);
-      u.short_name = st.Text(2);
-      u.aliases = Split(st.Text(3));
-      auto level = ParseUnitLevel(st.Text(4));
-      if (!level.ok()) return Status::Internal("corrupt unit level");
-      u.level = *level;
-      u.parent = st.Text(5);
-      out.push_back(std::move(u));
-    }
-    if (rc != SQLITE_DONE) return st.error("load units");
-    return out;
+    Stmt st(db, (std::string("SELECT ") + kUnitColumns + " FROM units ORDER BY code").c_str());
+    return AllRows<Unit>(st, "load units", [](const Stmt& row) { return UnitFromRow(row); });
   });
 }
 
 Status SqliteDatabase::ReplaceUnits(const std::vector<Unit>& units) {
   return Write([&units](sqlite3* db) -> Status {
     JIESU_RETURN_IF_ERROR(Exec(db, "DELETE FROM units"));
-    Stmt st(db, "INSERT INTO units(code, name, short_name, aliases, level, parent) "
-                "VALUES (?,?,?,?,?,?)");
+    Stmt st(db, (std::string("INSERT INTO units(") + kUnitColumns + ") VALUES (?,?,?,?,?,?)")
+                    .c_str());
     if (!st.ok()) return st.error("prepare unit insert");
     for (const Unit& u : units) {
-      st.Bind(1, u.code).Bind(2, u.name).Bind(3, u.short_name).Bind(4, Joined(u.aliases))
+      st.Bind(1, u.code).Bind(2, u.name).Bind(3, u.short_name).Bind(4, JoinList(u.aliases))
           .Bind(5, std::string(UnitLevelName(u.level))).Bind(6, u.parent);
       if (st.Step() != SQLITE_DONE) return st.error("insert unit " + u.code);
       st.Reset();
@@ -368,41 +340,24 @@ Status SqliteDatabase::ReplaceUnits(const std::vector<Unit>& units) {
 
 Result<std::vector<Category>> SqliteDatabase::LoadCategories() {
   return Read([](sqlite3* db) -> Result<std::vector<Category>> {
-    Stmt st(db, "SELECT code, name, parent, handling, department, response_hours, time_limit, "
-                "keywords FROM categories ORDER BY code");
-    if (!st.ok()) return st.error("load categories");
-    std::vector<Category> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      Category c;
-      c.code = st.Text(0);
-      c.name = st.Text(1);
-      c.parent = st.Text(2);
-      c.handling = st.Text(3) == "department" ? Handling::kDepartment : Handling::kTownship;
-      c.department = st.Text(4);
-      c.response_hours = static_cast<int>(st.Int(5));
-      auto limit = ParseTimeLimit(st.Text(6));
-      if (!limit.ok()) return Status::Internal("corrupt category limit");
-      c.limit = *limit;
-      c.keywords = Split(st.Text(7));
-      out.push_back(std::move(c));
-    }
-    if (rc != SQLITE_DONE) return st.error("load categories");
-    return out;
+    Stmt st(db,
+            (std::string("SELECT ") + kCategoryColumns + " FROM categories ORDER BY code").c_str());
+    return AllRows<Category>(st, "load categories",
+                             [](const Stmt& row) { return CategoryFromRow(row); });
   });
 }
 
 Status SqliteDatabase::ReplaceCategories(const std::vector<Category>& categories) {
   return Write([&categories](sqlite3* db) -> Status {
     JIESU_RETURN_IF_ERROR(Exec(db, "DELETE FROM categories"));
-    Stmt st(db, "INSERT INTO categories(code, name, parent, handling, department, response_hours, "
-                "time_limit, keywords) VALUES (?,?,?,?,?,?,?,?)");
+    Stmt st(db, (std::string("INSERT INTO categories(") + kCategoryColumns +
+                 ") VALUES (?,?,?,?,?,?,?,?)").c_str());
     if (!st.ok()) return st.error("prepare category insert");
     for (const Category& c : categories) {
       st.Bind(1, c.code).Bind(2, c.name).Bind(3, c.parent)
-          .Bind(4, std::string(c.handling == Handling::kDepartment ? "department" : "township"))
+          .Bind(4, std::string(HandlingName(c.handling)))
           .Bind(5, c.department).Bind(6, std::int64_t{c.response_hours})
-          .Bind(7, FormatTimeLimit(c.limit)).Bind(8, Joined(c.keywords));
+          .Bind(7, FormatTimeLimit(c.limit)).Bind(8, JoinList(c.keywords));
       if (st.Step() != SQLITE_DONE) return st.error("insert category " + c.code);
       st.Reset();
     }
@@ -422,32 +377,24 @@ Result<std::vector<Case>> SqliteDatabase::CreateCases(std::vector<NewCase> cases
     Stmt taken(db, "SELECT 1 FROM cases WHERE id=?");
     if (!taken.ok()) return taken.error("prepare id check");
     for (NewCase& nc : cases) {
-      JIESU_ASSERT(!nc.events.empty() && nc.events[0].kind == EventKind::kCreated);
       std::int64_t id = next_id;
       if (nc.id) {
         id = *nc.id;
         taken.Bind(1, id);
         const int rc = taken.Step();
         taken.Reset();
-        if (rc == SQLITE_ROW) return Status::Conflict("case " + std::to_string(id) + " exists already");
+        if (rc == SQLITE_ROW) return CaseIdTaken(id);
         if (rc != SQLITE_DONE) return taken.error("check id");
       }
       next_id = std::max(next_id, id + 1);
-      Case folded;
-      std::vector<std::string> units_after;
-      for (std::size_t i = 0; i < nc.events.size(); ++i) {
-        nc.events[i].case_id = id;
-        nc.events[i].seq = static_cast<int>(i + 1);
-        Apply(folded, nc.events[i]);
-        units_after.push_back(folded.unit);
-      }
-      JIESU_RETURN_IF_ERROR(StoreEvents(db, folded, nc.events, units_after, /*insert_row=*/true));
+      FoldedWrite write = FoldNewCase(id, nc.events);
+      JIESU_RETURN_IF_ERROR(StoreEvents(db, write, nc.events, /*insert_row=*/true));
       if (nc.sealed_contact) {
         contact.Bind(1, id).BindBlob(2, *nc.sealed_contact);
         if (contact.Step() != SQLITE_DONE) return contact.error("insert contact");
         contact.Reset();
       }
-      created.push_back(std::move(folded));
+      created.push_back(std::move(write.folded));
     }
     return Status::Ok();
   });
@@ -463,21 +410,14 @@ Result<Case> SqliteDatabase::AppendEvents(std::int64_t case_id, int expected_ver
     if (!cur.ok()) return cur.error("read case");
     cur.Bind(1, case_id);
     const int rc = cur.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound("case " + std::to_string(case_id) + " not found");
+    if (rc == SQLITE_DONE) return CaseNotFound(case_id);
     if (rc != SQLITE_ROW) return cur.error("read case");
-    JIESU_ASSIGN_OR_RETURN(folded, CaseFromRow(cur, 0));
-    if (folded.version != expected_version) {
-      return Status::Conflict("case " + std::to_string(case_id) +
-                              " was changed by someone else; reload and try again");
-    }
-    std::vector<std::string> units_after;
-    for (CaseEvent& e : events) {
-      e.case_id = case_id;
-      e.seq = folded.version + 1;
-      Apply(folded, e);
-      units_after.push_back(folded.unit);
-    }
-    return StoreEvents(db, folded, events, units_after, /*insert_row=*/false);
+    JIESU_ASSIGN_OR_RETURN(Case current, CaseFromRow(cur, 0));
+    if (current.version != expected_version) return StaleVersion(case_id);
+    FoldedWrite write = FoldAppend(std::move(current), case_id, events);
+    JIESU_RETURN_IF_ERROR(StoreEvents(db, write, events, /*insert_row=*/false));
+    folded = std::move(write.folded);
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return folded;
@@ -489,7 +429,7 @@ Result<Case> SqliteDatabase::GetCase(std::int64_t id) {
     if (!st.ok()) return st.error("get case");
     st.Bind(1, id);
     const int rc = st.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound("case " + std::to_string(id) + " not found");
+    if (rc == SQLITE_DONE) return CaseNotFound(id);
     if (rc != SQLITE_ROW) return st.error("get case");
     return CaseFromRow(st, 0);
   });
@@ -499,124 +439,32 @@ Result<std::vector<CaseEvent>> SqliteDatabase::GetEvents(std::int64_t id) {
   return Read([id](sqlite3* db) -> Result<std::vector<CaseEvent>> {
     Stmt st(db, (std::string("SELECT ") + kEventColumns +
                  " FROM case_events WHERE case_id=? ORDER BY seq").c_str());
-    if (!st.ok()) return st.error("get events");
     st.Bind(1, id);
-    std::vector<CaseEvent> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      JIESU_ASSIGN_OR_RETURN(CaseEvent e, EventFromRow(st));
-      out.push_back(std::move(e));
-    }
-    if (rc != SQLITE_DONE) return st.error("get events");
-    return out;
+    return AllRows<CaseEvent>(st, "get events",
+                              [](const Stmt& row) { return EventFromRow(row); });
   });
 }
 
 Result<std::vector<Case>> SqliteDatabase::ListCases(const CaseFilter& f) {
-  return Read([&f](sqlite3* db) -> Result<std::vector<Case>> {
-    std::string sql = "SELECT doc FROM cases WHERE 1=1";
-    std::vector<std::string> text_args;
-    std::vector<std::int64_t> int_args;
-    // Build the WHERE clause with positional placeholders; binding order is tracked in `binds`.
-    std::vector<std::pair<bool, std::size_t>> binds;  // (is_text, index)
-    const auto text = [&](std::string v) {
-      text_args.push_back(std::move(v));
-      binds.emplace_back(true, text_args.size() - 1);
-    };
-    const auto num = [&](std::int64_t v) {
-      int_args.push_back(v);
-      binds.emplace_back(false, int_args.size() - 1);
-    };
-    const auto in_list = [&](const char* column, const std::vector<std::string>& values) {
-      sql += std::string(" AND ") + column + " IN (";
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        sql += i ? ",?" : "?";
-        text(values[i]);
-      }
-      sql += ")";
-    };
-    if (!f.units.empty()) in_list("unit", f.units);
-    if (!f.categories.empty()) in_list("category", f.categories);
-    if (!f.statuses.empty()) {
-      std::vector<std::string> names;
-      for (auto st : f.statuses) names.push_back(CaseStatusName(st));
-      in_list("status", names);
-    }
-    if (!f.sources.empty()) {
-      std::vector<std::string> names;
-      for (auto src : f.sources) names.push_back(CaseSourceName(src));
-      in_list("source", names);
-    }
-    if (!f.ids.empty()) {
-      sql += " AND id IN (";
-      for (std::size_t i = 0; i < f.ids.size(); ++i) {
-        sql += i ? ",?" : "?";
-        num(f.ids[i]);
-      }
-      sql += ")";
-    }
-    if (f.type) {
-      sql += " AND type=?";
-      text(CaseTypeName(*f.type));
-    }
-    if (f.created_from) {
-      sql += " AND created_at>=?";
-      num(*f.created_from);
-    }
-    if (f.created_to) {
-      sql += " AND created_at<?";
-      num(*f.created_to);
-    }
-    if (!f.query.empty()) {
-      std::string pattern = "%";
-      for (char ch : f.query) {
-        if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-        pattern += ch;
-      }
-      pattern += "%";
-      sql += " AND (title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\' OR address LIKE ? "
-             "ESCAPE '\\')";
-      text(pattern);
-      text(pattern);
-      text(pattern);
-    }
-    if (f.overdue) {
-      // Mirrors domain::IsOverdue.
-      const std::string overdue =
-          "(due IS NOT NULL AND ((status IN ('dispatched','accepted','objected') AND due<?) OR "
-          "(merged_into IS NULL AND replied_at IS NOT NULL AND replied_at>due AND status NOT IN "
-          "('dispatched','accepted','objected'))))";
-      sql += *f.overdue ? " AND " + overdue : " AND NOT " + overdue;
-      num(f.now);
-    }
-    if (f.supervised) {
-      sql += *f.supervised ? " AND json_extract(doc,'$.supervised')=1"
-                           : " AND json_extract(doc,'$.supervised')=0";
-    }
-    if (f.before_id) {
-      sql += " AND id<?";
-      num(*f.before_id);
-    }
-    sql += " ORDER BY id DESC LIMIT ?";
-    num(f.limit);
-    Stmt st(db, sql.c_str());
-    if (!st.ok()) return st.error("list cases");
-    for (std::size_t i = 0; i < binds.size(); ++i) {
+  static constexpr SqlDialect kSqlite{
+      .placeholder = [](int) { return std::string("?"); },
+      .contains = [](const std::string& column, const std::string& placeholder) {
+        return column + " LIKE " + placeholder + " ESCAPE '\\'";
+      },
+      .supervised = "json_extract(doc,'$.supervised')=1",
+      .not_supervised = "json_extract(doc,'$.supervised')=0"};
+  const SqlQuery query = ListCasesQuery(f, kSqlite);
+  return Read([&query](sqlite3* db) -> Result<std::vector<Case>> {
+    Stmt st(db, query.sql.c_str());
+    for (std::size_t i = 0; i < query.values.size() && st.ok(); ++i) {
       const int pos = static_cast<int>(i + 1);
-      if (binds[i].first) {
-        st.Bind(pos, text_args[binds[i].second]);
+      if (const auto* n = std::get_if<std::int64_t>(&query.values[i])) {
+        st.Bind(pos, *n);
       } else {
-        st.Bind(pos, int_args[binds[i].second]);
+        st.Bind(pos, std::get<std::string>(query.values[i]));
       }
     }
-    std::vector<Case> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      JIESU_ASSIGN_OR_RETURN(Case c, CaseFromRow(st, 0));
-      out.push_back(std::move(c));
-    }
-    if (rc != SQLITE_DONE) return st.error("list cases");
-    return out;
+    return AllRows<Case>(st, "list cases", [](const Stmt& row) { return CaseFromRow(row, 0); });
   });
 }
 
@@ -686,44 +534,19 @@ Result<std::vector<Database::UnitEvent>> SqliteDatabase::EventsBetween(
   });
 }
 
-Result<std::vector<Case>> SqliteDatabase::CasesDispatchedBetween(Timestamp from, Timestamp to) {
-  return Read([&](sqlite3* db) -> Result<std::vector<Case>> {
-    Stmt st(db, "SELECT doc FROM cases WHERE dispatched_at>=? AND dispatched_at<? ORDER BY id");
-    if (!st.ok()) return st.error("cases dispatched");
+Result<std::vector<DispatchedCase>> SqliteDatabase::CasesDispatchedBetween(Timestamp from,
+                                                                          Timestamp to) {
+  return Read([&](sqlite3* db) -> Result<std::vector<DispatchedCase>> {
+    Stmt st(db, ("SELECT " +
+                 DispatchedCaseColumns("json_extract(doc, '$.accepted_at')",
+                                       "json_extract(doc, '$.response_due')") +
+                 " FROM cases WHERE dispatched_at>=? AND dispatched_at<? ORDER BY id")
+                    .c_str());
     st.Bind(1, from).Bind(2, to);
-    std::vector<Case> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      JIESU_ASSIGN_OR_RETURN(Case c, CaseFromRow(st, 0));
-      out.push_back(std::move(c));
-    }
-    if (rc != SQLITE_DONE) return st.error("cases dispatched");
-    return out;
+    return AllRows<DispatchedCase>(st, "cases dispatched",
+                                   [](const Stmt& row) { return DispatchedCaseFromRow(row); });
   });
 }
-
-namespace {
-
-constexpr const char* kInspectionColumns =
-    "id, name, units, starts, ends, revisit_of, created_at, created_by";
-
-Result<Inspection> InspectionFromRow(const Stmt& st) {
-  Inspection r;
-  r.id = st.Int(0);
-  r.name = st.Text(1);
-  const json units = json::parse(st.Text(2), nullptr, false);
-  const json revisits = json::parse(st.Text(5), nullptr, false);
-  if (!units.is_array() || !revisits.is_array()) return Status::Internal("corrupt inspection row");
-  for (const auto& u : units) r.units.push_back(u.get<std::string>());
-  for (const auto& id : revisits) r.revisit_of.push_back(id.get<std::int64_t>());
-  r.starts = st.Int(3);
-  if (!st.IsNull(4)) r.ends = st.Int(4);
-  r.created_at = st.Int(6);
-  r.created_by = st.Text(7);
-  return r;
-}
-
-}  // namespace
 
 Result<std::int64_t> SqliteDatabase::InsertInspection(const Inspection& round) {
   std::int64_t id = 0;
@@ -759,15 +582,8 @@ Result<std::vector<Inspection>> SqliteDatabase::ListInspections() {
   return Read([&](sqlite3* db) -> Result<std::vector<Inspection>> {
     Stmt st(db, (std::string("SELECT ") + kInspectionColumns + " FROM inspections ORDER BY id")
                     .c_str());
-    if (!st.ok()) return st.error("list inspections");
-    std::vector<Inspection> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      JIESU_ASSIGN_OR_RETURN(Inspection r, InspectionFromRow(st));
-      out.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) return st.error("list inspections");
-    return out;
+    return AllRows<Inspection>(st, "list inspections",
+                               [](const Stmt& row) { return InspectionFromRow(row); });
   });
 }
 
@@ -825,25 +641,14 @@ Result<std::int64_t> SqliteDatabase::InsertKey(const KeyRecord& key) {
 
 Result<std::optional<KeyRecord>> SqliteDatabase::FindKey(const std::string& prefix) {
   return Read([&](sqlite3* db) -> Result<std::optional<KeyRecord>> {
-    Stmt st(db, "SELECT id, prefix, hash, role, unit, name, created_at, revoked_at FROM api_keys "
-                "WHERE prefix=?");
+    Stmt st(db, (std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE prefix=?").c_str());
     if (!st.ok()) return st.error("find key");
     st.Bind(1, prefix);
     const int rc = st.Step();
     if (rc == SQLITE_DONE) return std::optional<KeyRecord>();
     if (rc != SQLITE_ROW) return st.error("find key");
-    KeyRecord k;
-    k.id = st.Int(0);
-    k.prefix = st.Text(1);
-    k.hash = st.Text(2);
-    auto role = ParseRole(st.Text(3));
-    if (!role.ok()) return Status::Internal("corrupt key role");
-    k.role = *role;
-    k.unit = st.Text(4);
-    k.name = st.Text(5);
-    k.created_at = st.Int(6);
-    k.revoked = !st.IsNull(7);
-    return std::optional<KeyRecord>(std::move(k));
+    JIESU_ASSIGN_OR_RETURN(KeyRecord key, KeyFromRow(st));
+    return std::optional<KeyRecord>(std::move(key));
   });
 }
 
@@ -862,25 +667,11 @@ Status SqliteDatabase::AppendAudit(const AuditEntry& entry) {
 Result<std::vector<AuditEntry>> SqliteDatabase::ListAudit(int limit,
                                                           std::optional<std::int64_t> before_id) {
   return Read([&](sqlite3* db) -> Result<std::vector<AuditEntry>> {
-    Stmt st(db, "SELECT id, at, key_id, actor, action, case_id, detail FROM audit_log "
-                "WHERE id < ? ORDER BY id DESC LIMIT ?");
-    if (!st.ok()) return st.error("list audit");
+    Stmt st(db, (std::string("SELECT ") + kAuditColumns +
+                 " FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?").c_str());
     st.Bind(1, before_id.value_or(INT64_MAX)).Bind(2, std::int64_t{limit});
-    std::vector<AuditEntry> out;
-    int rc;
-    while ((rc = st.Step()) == SQLITE_ROW) {
-      AuditEntry a;
-      a.id = st.Int(0);
-      a.at = st.Int(1);
-      a.key_id = st.Int(2);
-      a.actor = st.Text(3);
-      a.action = st.Text(4);
-      if (!st.IsNull(5)) a.case_id = st.Int(5);
-      a.detail = st.Text(6);
-      out.push_back(std::move(a));
-    }
-    if (rc != SQLITE_DONE) return st.error("list audit");
-    return out;
+    return AllRows<AuditEntry>(st, "list audit",
+                               [](const Stmt& row) { return Result(AuditFromRow(row)); });
   });
 }
 
@@ -905,19 +696,6 @@ Status SqliteDatabase::SetMeta(const std::string& key, const std::string& value)
     if (st.Step() != SQLITE_DONE) return st.error("set meta");
     return Status::Ok();
   });
-}
-
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
-  std::string path = url;
-  if (url.rfind("sqlite:", 0) == 0) {
-    path = url.substr(7);
-  } else if (url.rfind("postgres", 0) == 0) {
-    return Status::Invalid("PostgreSQL is not supported by this build yet; use sqlite:PATH");
-  }
-  if (path.empty()) return Status::Invalid("database URL names no file: '" + url + "'");
-  auto db = SqliteDatabase::Open(path);
-  if (!db.ok()) return db.status();
-  return std::unique_ptr<Database>(std::move(*db));
 }
 
 }  // namespace jiesu::storage

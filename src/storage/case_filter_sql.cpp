@@ -1,0 +1,59 @@
+#include "storage/case_filter_sql.hpp"
+
+#include "storage/rows.hpp"
+
+namespace jiesu::storage {
+
+using namespace jiesu::domain;
+
+SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect) {
+  SqlQuery q{"SELECT doc FROM cases WHERE 1=1", {}};
+  const auto bind = [&](std::variant<std::int64_t, std::string> v) {
+    q.values.push_back(std::move(v));
+    return dialect.placeholder(static_cast<int>(q.values.size()));
+  };
+  const auto in_list = [&](const char* column, const auto& values) {
+    q.sql += std::string(" AND ") + column + " IN (";
+    for (std::size_t i = 0; i < values.size(); ++i) q.sql += (i ? "," : "") + bind(values[i]);
+    q.sql += ")";
+  };
+  const auto names = [](const auto& values, auto name_of) {
+    std::vector<std::string> out;
+    for (const auto& v : values) out.emplace_back(name_of(v));
+    return out;
+  };
+  if (!f.units.empty()) in_list("unit", f.units);
+  if (!f.categories.empty()) in_list("category", f.categories);
+  if (!f.statuses.empty()) in_list("status", names(f.statuses, CaseStatusName));
+  if (!f.sources.empty()) in_list("source", names(f.sources, CaseSourceName));
+  if (!f.ids.empty()) in_list("id", f.ids);
+  if (f.type) q.sql += " AND type=" + bind(std::string(CaseTypeName(*f.type)));
+  if (f.created_from) q.sql += " AND created_at>=" + bind(*f.created_from);
+  if (f.created_to) q.sql += " AND created_at<" + bind(*f.created_to);
+  if (!f.query.empty()) {
+    const std::string pattern = SubstringPattern(f.query);
+    q.sql += " AND (";
+    const char* columns[] = {"title", "text", "address"};
+    for (const char* column : columns) {
+      q.sql += (column == columns[0] ? "" : " OR ") + dialect.contains(column, bind(pattern));
+    }
+    q.sql += ")";
+  }
+  if (f.overdue) {
+    // Mirrors domain::IsOverdue.
+    const std::string overdue =
+        "(due IS NOT NULL AND ((status IN ('dispatched','accepted','objected') AND due<" +
+        bind(f.now) +
+        ") OR (merged_into IS NULL AND replied_at IS NOT NULL AND replied_at>due AND status NOT "
+        "IN ('dispatched','accepted','objected'))))";
+    q.sql += *f.overdue ? " AND " + overdue : " AND NOT " + overdue;
+  }
+  if (f.supervised) {
+    q.sql += std::string(" AND ") + (*f.supervised ? dialect.supervised : dialect.not_supervised);
+  }
+  if (f.before_id) q.sql += " AND id<" + bind(*f.before_id);
+  q.sql += " ORDER BY id DESC LIMIT " + bind(std::int64_t{f.limit});
+  return q;
+}
+
+}  // namespace jiesu::storage
