@@ -29,6 +29,7 @@ struct Route {
   bool authenticated;
   std::function<Status(Server&, RequestContext&)> handler;
   bool open311 = false;  // errors in Open311's form instead of jiesu's
+  bool figures = false;  // reads whole months of cases: a few at a time (Server::figures_)
 };
 
 // The table itself (/api/v1 and the service endpoints; Open311's are in open311.hpp).

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 
 #include "http/open311.hpp"
@@ -169,11 +170,6 @@ Server::Server(service::App& app)
 
 namespace {
 
-// Routes that read one or more whole months of cases (server.hpp, figures_).
-bool IsFiguresRoute(std::string_view name) {
-  return name == "assessments" || name == "reports.monthly" || name == "export";
-}
-
 // Holds one of the figures routes' places for the duration of a request.
 class SemaphoreHold {
  public:
@@ -210,10 +206,9 @@ void Server::Serve(const Route& route, const httplib::Request& req, httplib::Res
                                 " s");
       }
     }
-    if (s.ok() && IsFiguresRoute(route.name)) {
-      SemaphoreHold hold(figures_);
-      s = route.handler(*this, ctx);
-    } else if (s.ok()) {
+    if (s.ok()) {
+      std::optional<SemaphoreHold> hold;
+      if (route.figures) hold.emplace(figures_);
       s = route.handler(*this, ctx);
     }
   } catch (const std::exception& e) {

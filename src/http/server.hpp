@@ -59,7 +59,7 @@ class Server {
   GuardedServer http_;
   Metrics metrics_;
   RateLimiter limiter_;
-  // The routes that compute a month's figures (IsFiguresRoute) run two at a time: a burst of them
+  // The routes that compute a month's figures (Route::figures) run two at a time: a burst of them
   // neither takes every core from the case work nor piles up their working sets (in the soak,
   // reviews overlapping under load set the memory's high-water marks).
   std::counting_semaphore<> figures_{2};
