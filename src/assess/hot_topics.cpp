@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "common/bigrams.hpp"
-
 namespace jiesu::assess {
 
 namespace {
@@ -21,10 +19,10 @@ struct Cluster {
 
 }  // namespace
 
-std::vector<HotTopic> FindHotTopics(const std::vector<TopicCase>& month,
-                                    const std::vector<std::vector<TopicCase>>& earlier,
-                                    const domain::Catalogue& catalogue,
-                                    const domain::UnitTree& units, const HotTopicRules& rules) {
+HotTopicFinder::HotTopicFinder(const std::vector<TopicCase>& month,
+                               const domain::Catalogue& catalogue, const domain::UnitTree& units,
+                               const HotTopicRules& rules)
+    : catalogue_(catalogue), rules_(rules) {
   std::vector<BigramSet> grams;
   grams.reserve(month.size());
   for (const TopicCase& c : month) grams.push_back(Bigrams(c.title + c.text));
@@ -58,17 +56,6 @@ std::vector<HotTopic> FindHotTopics(const std::vector<TopicCase>& month,
   });
   if (static_cast<int>(clusters.size()) > rules.max_topics) clusters.resize(rules.max_topics);
 
-  // The earlier months' cases by work area, with their bigrams, computed once.
-  std::vector<std::map<std::string, std::vector<BigramSet>>> earlier_grams(earlier.size());
-  if (!clusters.empty()) {
-    for (std::size_t m = 0; m < earlier.size(); ++m) {
-      for (const TopicCase& c : earlier[m]) {
-        earlier_grams[m][AreaOf(c.category, catalogue)].push_back(Bigrams(c.title + c.text));
-      }
-    }
-  }
-
-  std::vector<HotTopic> out;
   for (const Cluster& cl : clusters) {
     HotTopic t;
     t.category_code = cl.area;
@@ -100,21 +87,41 @@ std::vector<HotTopic> FindHotTopics(const std::vector<TopicCase>& month,
     for (const auto& [code, n] : per_unit) t.units.push_back({code, units.Find(code)->name, n});
     std::stable_sort(t.units.begin(), t.units.end(),
                      [](const TopicUnit& a, const TopicUnit& b) { return a.count > b.count; });
-    // Growth: cases like the seed in each earlier month.
-    const BigramSet& seed = grams[cl.members.front()];
-    double sum = 0;
-    for (const auto& areas : earlier_grams) {
-      int n = 0;
-      if (auto it = areas.find(cl.area); it != areas.end()) {
-        for (const BigramSet& g : it->second) n += SimilarityIfAtLeast(seed, g, rules.similarity) > 0;
-      }
-      t.previous.push_back(n);
-      sum += n;
-    }
-    if (sum > 0) t.growth = t.count / (sum / static_cast<double>(earlier.size())) - 1;
-    out.push_back(std::move(t));
+    topics_.push_back(std::move(t));
+    seeds_.push_back(std::move(grams[cl.members.front()]));
   }
-  return out;
+}
+
+void HotTopicFinder::AddEarlierMonth(const std::vector<TopicCase>& cases) {
+  std::vector<int> like(topics_.size(), 0);
+  for (const TopicCase& c : cases) {
+    const std::string area = AreaOf(c.category, catalogue_);
+    std::optional<BigramSet> grams;  // only for a case in a topic's work area
+    for (std::size_t k = 0; k < topics_.size(); ++k) {
+      if (topics_[k].category_code != area) continue;
+      if (!grams) grams = Bigrams(c.title + c.text);
+      like[k] += SimilarityIfAtLeast(seeds_[k], *grams, rules_.similarity) > 0;
+    }
+  }
+  for (std::size_t k = 0; k < topics_.size(); ++k) topics_[k].previous.push_back(like[k]);
+}
+
+std::vector<HotTopic> HotTopicFinder::Topics() && {
+  for (HotTopic& t : topics_) {
+    double sum = 0;
+    for (int n : t.previous) sum += n;
+    if (sum > 0) t.growth = t.count / (sum / static_cast<double>(t.previous.size())) - 1;
+  }
+  return std::move(topics_);
+}
+
+std::vector<HotTopic> FindHotTopics(const std::vector<TopicCase>& month,
+                                    const std::vector<std::vector<TopicCase>>& earlier,
+                                    const domain::Catalogue& catalogue,
+                                    const domain::UnitTree& units, const HotTopicRules& rules) {
+  HotTopicFinder finder(month, catalogue, units, rules);
+  for (const auto& cases : earlier) finder.AddEarlierMonth(cases);
+  return std::move(finder).Topics();
 }
 
 }  // namespace jiesu::assess

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/bigrams.hpp"
 #include "domain/category.hpp"
 #include "domain/unit.hpp"
 
@@ -49,9 +50,29 @@ struct HotTopic {
   std::vector<std::int64_t> case_ids;
 };
 
-// The month's topics, largest first (ties: the earlier first case). `earlier[i]` are the cases
-// of the i-th previous month, oldest first; a case there counts for a topic when it is as similar
-// to the topic's first case as the month's members must be. Cases are taken in the given order.
+// Finds the month's topics, then counts each topic's like cases in earlier months fed one at a
+// time, so that only one month's cases need be held at once.
+class HotTopicFinder {
+ public:
+  // Clusters the month's cases (in the given order). The topics are the largest clusters, largest
+  // first (ties: the earlier first case).
+  HotTopicFinder(const std::vector<TopicCase>& month, const domain::Catalogue& catalogue,
+                 const domain::UnitTree& units, const HotTopicRules& rules = {});
+  bool empty() const { return topics_.empty(); }
+  // The cases of one earlier month, months oldest first: a case counts for a topic when it is as
+  // similar to the topic's first case as the month's members must be.
+  void AddEarlierMonth(const std::vector<TopicCase>& cases);
+  // The topics, with `previous` and `growth` from the months added.
+  std::vector<HotTopic> Topics() &&;
+
+ private:
+  const domain::Catalogue& catalogue_;
+  HotTopicRules rules_;
+  std::vector<HotTopic> topics_;
+  std::vector<BigramSet> seeds_;  // each topic's first case
+};
+
+// HotTopicFinder over `month` with each of `earlier` added (the i-th previous month, oldest first).
 std::vector<HotTopic> FindHotTopics(const std::vector<TopicCase>& month,
                                     const std::vector<std::vector<TopicCase>>& earlier,
                                     const domain::Catalogue& catalogue,

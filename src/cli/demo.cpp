@@ -18,6 +18,7 @@ struct DemoCliOptions {
   int months = 3;
   std::uint64_t seed = 12345;
   int cases_per_month = 4000;
+  std::int64_t cases = 0;
   bool no_serve = false;
 };
 
@@ -47,10 +48,16 @@ void AddDemo(CLI::App& cli, int* exit_code) {
   cmd->add_option("--config", opts->config_file, "TOML config file");
   cmd->add_option("--web-dir", opts->web_dir, "Dashboard files");
   cmd->add_option("--months", opts->months, "Full months of history before this one (default 3)")
-      ->check(CLI::Range(0, 36));
+      ->check(CLI::Range(0, service::kMaxDemoMonths));
   cmd->add_option("--seed", opts->seed, "Random seed; the same seed gives the same data");
-  cmd->add_option("--cases-per-month", opts->cases_per_month, "Volume of a full month")
-      ->check(CLI::Range(1, 100000));
+  auto* per_month =
+      cmd->add_option("--cases-per-month", opts->cases_per_month, "Volume of a full month")
+          ->check(CLI::Range(1, service::kMaxDemoCasesPerMonth));
+  cmd->add_option("--cases", opts->cases,
+                  "About this many cases in all, spread over the months (instead of "
+                  "--cases-per-month)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}))
+      ->excludes(per_month);
   cmd->add_option("--model", opts->model, "Category model file written by 'jiesu model train'");
   cmd->add_flag("--no-serve", opts->no_serve, "Fill the database and print keys, do not serve");
   cmd->callback([opts, exit_code] {
@@ -77,6 +84,7 @@ void AddDemo(CLI::App& cli, int* exit_code) {
         demo.months = opts->months;
         demo.seed = opts->seed;
         demo.cases_per_month = opts->cases_per_month;
+        demo.total_cases = opts->cases;
         demo.data_dir = (*app)->config().data_dir;
         const auto start = std::chrono::steady_clock::now();
         auto stats = service::GenerateDemo((*app)->db(), (*app)->reference(), (*app)->vault(),

@@ -143,7 +143,7 @@ Result<std::optional<Contact>> CaseService::LoadContact(const Actor& actor, cons
   return std::optional<Contact>(std::move(contact));
 }
 
-std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const Case& c) {
+std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const storage::CaseText& c) {
   // Holds open cases (Act drops a case that ends), bounded at 20,000 (several months of a
   // district's intake) of a few hundred 4-byte bigrams each, some 20 MB at most in practice;
   // dropped wholesale when full.
@@ -152,8 +152,7 @@ std::shared_ptr<const BigramSet> CaseService::CaseBigrams(const Case& c) {
     std::lock_guard lock(bigrams_mu_);
     if (auto it = bigrams_.find(c.id); it != bigrams_.end()) return it->second;
   }
-  auto computed = std::make_shared<const BigramSet>(
-      Bigrams(c.title + c.text));
+  auto computed = std::make_shared<const BigramSet>(Bigrams(c.title + c.text));
   std::lock_guard lock(bigrams_mu_);
   if (bigrams_.size() >= kMaxCached) bigrams_.clear();
   bigrams_.emplace(c.id, computed);
@@ -172,13 +171,13 @@ std::vector<Duplicate> CaseService::FindDuplicates(const std::string& text,
     if (!IsTerminal(static_cast<CaseStatus>(s))) f.statuses.push_back(static_cast<CaseStatus>(s));
   }
   f.limit = 500;
-  auto recent = db_.ListCases(f);
+  auto recent = db_.ListCaseTexts(f);
   if (!recent.ok()) {
     spdlog::warn("duplicate check skipped: {}", recent.status().ToString());
     return out;
   }
   const auto mine = Bigrams(text);
-  for (const Case& c : *recent) {
+  for (const storage::CaseText& c : *recent) {
     const double score =
         SimilarityIfAtLeast(mine, *CaseBigrams(c), config_.duplicate_threshold);
     if (score >= config_.duplicate_threshold) out.push_back({c.id, c.title, score});

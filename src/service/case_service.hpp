@@ -149,7 +149,7 @@ class CaseService {
   std::vector<Duplicate> FindDuplicates(const std::string& text, const std::string& unit);
   domain::DecideContext Context() const;
   // The character bigrams of a case's title and text (fixed at creation), computed once.
-  std::shared_ptr<const BigramSet> CaseBigrams(const domain::Case& c);
+  std::shared_ptr<const BigramSet> CaseBigrams(const storage::CaseText& c);
 
   storage::Database& db_;
   std::shared_ptr<const Reference> ref_;

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <optional>
 #include <random>
 #include <string_view>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "common/csv.hpp"
 #include "common/utf8.hpp"
@@ -420,6 +423,24 @@ struct Sim {
   std::int64_t id = 0;  // known once written
 };
 
+// The cases simulated so far, by their index in arrival order; only the most recent ones are
+// held (a duplicate repeats one of the last 80), so that millions of cases fit in memory.
+class SimWindow {
+ public:
+  std::size_t size() const { return base_ + held_.size(); }
+  const Sim& operator[](std::size_t i) const { return held_[i - base_]; }
+  Sim& operator[](std::size_t i) { return held_[i - base_]; }
+  void push_back(Sim sim) { held_.push_back(std::move(sim)); }
+  // Forgets all but the last `keep` cases.
+  void Trim(std::size_t keep) {
+    for (; held_.size() > keep; ++base_) held_.pop_front();
+  }
+
+ private:
+  std::size_t base_ = 0;
+  std::deque<Sim> held_;
+};
+
 // Folds the events of a case up to `at`: what an operator would see at that moment.
 Case FoldUntil(const std::vector<CaseEvent>& events, Timestamp at) {
   Case c;
@@ -510,9 +531,9 @@ class World {
 
   Status Init();
   std::vector<Arrival> Arrivals();
-  Content MakeContent(const Arrival& a, Rng& rng, const std::vector<Sim>& sims) const;
+  Content MakeContent(const Arrival& a, Rng& rng, const SimWindow& sims) const;
   void Create(Sim& sim, Rng& rng, const ContactVault& vault) const;
-  void Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims);
+  void Live(Run& run, Rng& rng, const Content& k, const SimWindow& sims);
 
   Date first_month() const { return start_; }
   DecideContext Context() const {
@@ -742,7 +763,7 @@ const Unit* World::PickPlace(const Township& t, const std::string& category, Rng
   return i < t.urban.size() ? t.urban[i] : t.rural[i - t.urban.size()];
 }
 
-Content World::MakeContent(const Arrival& a, Rng& rng, const std::vector<Sim>& sims) const {
+Content World::MakeContent(const Arrival& a, Rng& rng, const SimWindow& sims) const {
   // A second caller about the same problem shortly after the first: merged as a duplicate.
   if (!a.simple && rng.Chance(kDuplicateShare)) {
     for (std::size_t j = sims.size(); j-- > 0 && sims.size() - j <= 80;) {
@@ -930,7 +951,7 @@ std::string World::ObjectionTarget(const Case& c, const Content& k, Rng& rng) co
   return target == c.unit ? std::string() : target;
 }
 
-void World::Live(Run& run, Rng& rng, const Content& k, const std::vector<Sim>& sims) {
+void World::Live(Run& run, Rng& rng, const Content& k, const SimWindow& sims) {
   const Timestamp t0 = k.at;
   if (k.emergency) {
     Command cmd = Cmd(Action::kTransfer);
@@ -1298,9 +1319,24 @@ Status GenerateInspections(storage::Database& db, const Reference& ref, const De
 
 Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
                                const ContactVault& vault, const DemoOptions& opt) {
-  if (opt.months < 0 || opt.months > 36) return Status::Invalid("months must be 0..36");
-  if (opt.cases_per_month < 1 || opt.cases_per_month > 100000) {
-    return Status::Invalid("cases per month must be 1..100000");
+  DemoOptions options = opt;
+  if (options.now == 0) options.now = SystemClock().Now();
+  if (options.months < 0 || options.months > kMaxDemoMonths) {
+    return Status::Invalid("months must be 0.." + std::to_string(kMaxDemoMonths));
+  }
+  if (options.total_cases > 0) {
+    // The full months, and the part of this month that has passed.
+    const Date today = BeijingDate(options.now);
+    const Date first{today.year, today.month, 1};
+    const double elapsed = static_cast<double>(options.now - BeijingMidnight(first)) /
+                           static_cast<double>(BeijingMidnight(AddMonths(first, 1)) -
+                                               BeijingMidnight(first));
+    options.cases_per_month = static_cast<int>(std::min<double>(
+        std::llround(static_cast<double>(options.total_cases) / (options.months + elapsed)),
+        kMaxDemoCasesPerMonth + 1));
+  }
+  if (options.cases_per_month < 1 || options.cases_per_month > kMaxDemoCasesPerMonth) {
+    return Status::Invalid("cases per month must be 1.." + std::to_string(kMaxDemoCasesPerMonth));
   }
   JIESU_ASSIGN_OR_RETURN(std::int64_t existing, db.CountCases());
   if (existing > 0) {
@@ -1308,8 +1344,6 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
                             " cases; demo data goes only into an empty database");
   }
   JIESU_ASSIGN_OR_RETURN(Texts texts, LoadTexts(opt.data_dir, ref.catalogue));
-  DemoOptions options = opt;
-  if (options.now == 0) options.now = SystemClock().Now();
   World world(ref, texts, options, options.now);
   JIESU_RETURN_IF_ERROR(world.Init());
   const std::vector<Arrival> arrivals = world.Arrivals();
@@ -1319,8 +1353,7 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
   const Date today = BeijingDate(options.now);
   stats.last_month = FormatMonth(Date{today.year, today.month, 1});
 
-  std::vector<Sim> sims;
-  sims.reserve(arrivals.size());
+  SimWindow sims;
   std::vector<std::size_t> pending;
   const auto flush = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
@@ -1334,6 +1367,7 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
     }
     for (std::size_t k = 0; k < pending.size(); ++k) sims[pending[k]].id = created[k].id;
     pending.clear();
+    sims.Trim(kChunk);
     return Status::Ok();
   };
 
@@ -1352,7 +1386,9 @@ Result<DemoStats> GenerateDemo(storage::Database& db, const Reference& ref,
     Run run(sim, ctx, options.now);
     world.Live(run, rng, sim.content, sims);
     JIESU_RETURN_IF_ERROR(run.status());
-    ++stats.cases;
+    if (++stats.cases % 500000 == 0) {
+      spdlog::info("demo: {} of {} cases written", stats.cases, arrivals.size());
+    }
     stats.events += static_cast<int>(sim.events.size());
     for (const CaseEvent& e : sim.events) {
       if (e.kind == EventKind::kCallback && e.payload.value("reachable", false)) ++stats.callbacks;

@@ -21,11 +21,16 @@
 
 namespace jiesu::service {
 
+inline constexpr int kMaxDemoMonths = 60;
+inline constexpr int kMaxDemoCasesPerMonth = 1000000;
+
 struct DemoOptions {
-  int months = 3;  // full calendar months before the month of `now` (0..36)
+  int months = 3;  // full calendar months before the month of `now` (0..kMaxDemoMonths)
   std::uint64_t seed = 12345;
-  Timestamp now = 0;                        // 0: the system clock
-  int cases_per_month = 1500;               // volume of a full month (1..100000), with ±8 % noise
+  Timestamp now = 0;           // 0: the system clock
+  int cases_per_month = 1500;  // volume of a full month (1..kMaxDemoCasesPerMonth), ±8 % noise
+  // When > 0: about this many cases in all, spread evenly over the months (sets cases_per_month).
+  std::int64_t total_cases = 0;
   std::string data_dir = DefaultDataDir();  // holds demo/templates.csv and demo/answers.csv
 };
 

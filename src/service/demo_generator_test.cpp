@@ -293,11 +293,37 @@ TEST_F(DemoGeneratorTest, RefusesANonEmptyDatabase) {
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
 }
 
+TEST_F(DemoGeneratorTest, ATotalIsSpreadOverTheMonths) {
+  DemoDb empty;
+  OpenDemoDb("total", &empty);
+  DemoOptions opt = Options();
+  opt.months = 2;
+  opt.total_cases = 900;
+  auto stats = GenerateDemo(*empty.db, *empty.ref, *empty.vault, opt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  // Each month has ±8 % noise, and the quiet township of the last full month gives up its cases.
+  EXPECT_GT(stats->cases, 900 * 0.85);
+  EXPECT_LT(stats->cases, 900 * 1.1);
+  EXPECT_EQ(*empty.db->CountCases(), stats->cases + stats->findings);
+}
+
 TEST_F(DemoGeneratorTest, RejectsBadOptions) {
   DemoDb empty;
   OpenDemoDb("options", &empty);
   DemoOptions opt = Options();
   opt.months = -1;
+  EXPECT_EQ(GenerateDemo(*empty.db, *empty.ref, *empty.vault, opt).status().code(),
+            StatusCode::kInvalidArgument);
+  opt = Options();
+  opt.months = kMaxDemoMonths + 1;
+  EXPECT_EQ(GenerateDemo(*empty.db, *empty.ref, *empty.vault, opt).status().code(),
+            StatusCode::kInvalidArgument);
+  opt = Options();
+  opt.cases_per_month = kMaxDemoCasesPerMonth + 1;
+  EXPECT_EQ(GenerateDemo(*empty.db, *empty.ref, *empty.vault, opt).status().code(),
+            StatusCode::kInvalidArgument);
+  opt = Options();
+  opt.total_cases = std::int64_t{kMaxDemoCasesPerMonth} * 100;  // over a month's limit
   EXPECT_EQ(GenerateDemo(*empty.db, *empty.ref, *empty.vault, opt).status().code(),
             StatusCode::kInvalidArgument);
   opt = Options();

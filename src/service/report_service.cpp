@@ -113,26 +113,29 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   assess::ReviewReport report =
       assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
 
-  // 每月一题: the month's dispatched cases against the three months before.
-  auto topic_cases = [](const std::vector<storage::DispatchedCase>& list) {
+  // 每月一题: the month's dispatched cases against the three months before, read one month at a
+  // time (a city's month is hundreds of thousands of texts).
+  auto topic_cases = [](std::vector<storage::DispatchedCase> list) {
     std::vector<assess::TopicCase> out;
-    for (const storage::DispatchedCase& c : list) {
+    for (storage::DispatchedCase& c : list) {
       if (!c.merged_into && c.source != CaseSource::kInspection) {
-        out.push_back({c.id, c.title, c.text, c.category, c.unit});
+        out.push_back({c.id, std::move(c.title), std::move(c.text), std::move(c.category),
+                       std::move(c.unit)});
       }
     }
     return out;
   };
-  std::vector<std::vector<assess::TopicCase>> earlier;
-  Date m = first;
-  for (int i = 0; i < 3; ++i) m = PreviousMonth(m);
-  for (int i = 0; i < 3; ++i, m = NextMonth(m)) {
-    JIESU_ASSIGN_OR_RETURN(auto list,
-                           db_.CasesDispatchedBetween(BeijingMidnight(m), BeijingMidnight(NextMonth(m))));
-    earlier.push_back(topic_cases(list));
+  assess::HotTopicFinder topics(topic_cases(std::move(cases)), ref_->catalogue, ref_->units);
+  if (!topics.empty()) {
+    Date m = first;
+    for (int i = 0; i < 3; ++i) m = PreviousMonth(m);
+    for (int i = 0; i < 3; ++i, m = NextMonth(m)) {
+      JIESU_ASSIGN_OR_RETURN(auto list, db_.CasesDispatchedBetween(BeijingMidnight(m),
+                                                                   BeijingMidnight(NextMonth(m))));
+      topics.AddEarlierMonth(topic_cases(std::move(list)));
+    }
   }
-  report.hot_topics =
-      assess::FindHotTopics(topic_cases(cases), earlier, ref_->catalogue, ref_->units);
+  report.hot_topics = std::move(topics).Topics();
 
   // 巡察整改: the rounds that matter for the month, as of its end (for the running month, of
   // now, this second included).

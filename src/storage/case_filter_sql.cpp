@@ -6,8 +6,8 @@ namespace jiesu::storage {
 
 using namespace jiesu::domain;
 
-SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect) {
-  SqlQuery q{"SELECT doc FROM cases WHERE 1=1", {}};
+SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect, const char* columns) {
+  SqlQuery q{std::string("SELECT ") + columns + " FROM cases WHERE 1=1", {}};
   const auto bind = [&](std::variant<std::int64_t, std::string> v) {
     q.values.push_back(std::move(v));
     return dialect.placeholder(static_cast<int>(q.values.size()));
@@ -33,9 +33,9 @@ SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect) {
   if (!f.query.empty()) {
     const std::string pattern = SubstringPattern(f.query);
     q.sql += " AND (";
-    const char* columns[] = {"title", "text", "address"};
-    for (const char* column : columns) {
-      q.sql += (column == columns[0] ? "" : " OR ") + dialect.contains(column, bind(pattern));
+    const char* searched[] = {"title", "text", "address"};
+    for (const char* column : searched) {
+      q.sql += (column == searched[0] ? "" : " OR ") + dialect.contains(column, bind(pattern));
     }
     q.sql += ")";
   }

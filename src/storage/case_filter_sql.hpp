@@ -27,9 +27,10 @@ struct SqlQuery {
   std::vector<std::variant<std::int64_t, std::string>> values;  // in placeholder order
 };
 
-// "SELECT doc FROM cases WHERE … ORDER BY id DESC LIMIT …" for the filter: newest first, below
-// `before_id` when set, at most `limit` rows; the query a literal substring of title, text or
-// address; overdue as domain::IsOverdue at `now`.
-SqlQuery ListCasesQuery(const CaseFilter& filter, const SqlDialect& dialect);
+// "SELECT <columns> FROM cases WHERE … ORDER BY id DESC LIMIT …" for the filter: newest first,
+// below `before_id` when set, at most `limit` rows; the query a literal substring of title, text
+// or address; overdue as domain::IsOverdue at `now`.
+SqlQuery ListCasesQuery(const CaseFilter& filter, const SqlDialect& dialect,
+                        const char* columns = "doc");
 
 }  // namespace jiesu::storage

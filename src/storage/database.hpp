@@ -84,6 +84,13 @@ struct DispatchedCase {
   std::optional<std::int64_t> merged_into;
 };
 
+// What the duplicate check compares: a case's id, title and text, read from columns.
+struct CaseText {
+  std::int64_t id = 0;
+  std::string title;
+  std::string text;
+};
+
 // A new case: its events (the first is `created`; case ids are filled in by the store) and the
 // sealed caller contact, if any.
 struct NewCase {
@@ -111,6 +118,8 @@ class Database {
   virtual Result<domain::Case> GetCase(std::int64_t id) = 0;
   virtual Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) = 0;
   virtual Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) = 0;
+  // The same cases as ListCases, as CaseText (no case document is read or decoded).
+  virtual Result<std::vector<CaseText>> ListCaseTexts(const CaseFilter& filter) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
   // The store's own consistency check ("ok", or what is wrong): SQLite's PRAGMA integrity_check;
   // on PostgreSQL amcheck over the indexes (when the extension can be used) and every case's

@@ -258,6 +258,27 @@ TEST_P(StorageTest, ListFiltersByEveryField) {
   EXPECT_EQ(this->Ids(f), (Ids{6, 5, 4, 3}));
 }
 
+TEST_P(StorageTest, CaseTextsAreTheListedCasesTitlesAndTexts) {
+  std::vector<NewCase> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(Created("井盖缺失" + std::to_string(i), 1000 + i));
+  ASSERT_TRUE(db_->CreateCases(std::move(batch)).ok());
+  ASSERT_TRUE(db_->AppendEvents(2, 1, {Dispatch("110112001", 2000)}).ok());
+  ASSERT_TRUE(db_->AppendEvents(4, 1, {Dispatch("110112001", 2000)}).ok());
+  CaseFilter f;
+  f.units = {"110112001"};
+  f.statuses = {CaseStatus::kDispatched, CaseStatus::kAccepted};
+  f.created_from = 1002;
+  const auto cases = db_->ListCases(f);
+  const auto texts = db_->ListCaseTexts(f);
+  ASSERT_TRUE(cases.ok() && texts.ok());
+  ASSERT_EQ(texts->size(), 1u);
+  ASSERT_EQ(cases->size(), 1u);
+  EXPECT_EQ((*texts)[0].id, 4);
+  EXPECT_EQ((*texts)[0].title, (*cases)[0].title);
+  EXPECT_EQ((*texts)[0].text, (*cases)[0].text);
+  EXPECT_NE((*texts)[0].text.find("井盖缺失3"), std::string::npos);
+}
+
 TEST_P(StorageTest, ReopeningKeepsData) {
   ASSERT_TRUE(db_->CreateCases({Created("路灯不亮", 1000)}).ok());
   ASSERT_TRUE(db_->SetMeta("k", "v").ok());

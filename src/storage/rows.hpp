@@ -170,6 +170,14 @@ Result<KeyRecord> KeyFromRow(const Row& row) {
   return k;
 }
 
+// The columns CaseTextFromRow reads.
+inline constexpr const char* kCaseTextColumns = "id, title, text";
+
+template <typename Row>
+Result<CaseText> CaseTextFromRow(const Row& row) {
+  return CaseText{row.Int(0), row.Text(1), row.Text(2)};
+}
+
 // The columns DispatchedCaseFromRow reads, given the backend's expressions for the doc's
 // accepted_at and response_due (they have no columns of their own).
 std::string DispatchedCaseColumns(const std::string& accepted_at, const std::string& response_due);

@@ -658,16 +658,18 @@ Result<std::vector<CaseEvent>> PostgresDatabase::GetEvents(std::int64_t id) {
   });
 }
 
-Result<std::vector<Case>> PostgresDatabase::ListCases(const CaseFilter& f) {
-  // ILIKE: SQLite's LIKE ignores ASCII case; its escape character is '\' by default.
-  static constexpr SqlDialect kPostgres{
-      .placeholder = [](int n) { return "$" + std::to_string(n); },
-      .contains = [](const std::string& column, const std::string& placeholder) {
-        return column + " ILIKE " + placeholder;
-      },
-      .supervised = "doc->'supervised' = 'true'",
-      .not_supervised = "doc->'supervised' = 'false'"};
-  const SqlQuery query = ListCasesQuery(f, kPostgres);
+namespace {
+
+// ILIKE: SQLite's LIKE ignores ASCII case; its escape character is '\' by default.
+constexpr SqlDialect kPostgresDialect{
+    .placeholder = [](int n) { return "$" + std::to_string(n); },
+    .contains = [](const std::string& column, const std::string& placeholder) {
+      return column + " ILIKE " + placeholder;
+    },
+    .supervised = "doc->'supervised' = 'true'",
+    .not_supervised = "doc->'supervised' = 'false'"};
+
+Params QueryParams(const SqlQuery& query) {
   Params params;
   for (const auto& v : query.values) {
     if (const auto* n = std::get_if<std::int64_t>(&v)) {
@@ -676,9 +678,24 @@ Result<std::vector<Case>> PostgresDatabase::ListCases(const CaseFilter& f) {
       params.Text(std::get<std::string>(v));
     }
   }
+  return params;
+}
+
+}  // namespace
+
+Result<std::vector<Case>> PostgresDatabase::ListCases(const CaseFilter& f) {
+  const SqlQuery query = ListCasesQuery(f, kPostgresDialect);
   return Read([&](Connection& c) -> Result<std::vector<Case>> {
-    JIESU_ASSIGN_OR_RETURN(QueryResult r, c.Exec(query.sql, params, /*prepare=*/false));
+    JIESU_ASSIGN_OR_RETURN(QueryResult r, c.Exec(query.sql, QueryParams(query), /*prepare=*/false));
     return r.All<Case>(CaseFromRow);
+  });
+}
+
+Result<std::vector<CaseText>> PostgresDatabase::ListCaseTexts(const CaseFilter& f) {
+  const SqlQuery query = ListCasesQuery(f, kPostgresDialect, kCaseTextColumns);
+  return Read([&](Connection& c) -> Result<std::vector<CaseText>> {
+    JIESU_ASSIGN_OR_RETURN(QueryResult r, c.Exec(query.sql, QueryParams(query), /*prepare=*/false));
+    return r.All<CaseText>([](const pg::Row& row) { return CaseTextFromRow(row); });
   });
 }
 

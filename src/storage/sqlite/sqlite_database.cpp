@@ -445,26 +445,47 @@ Result<std::vector<CaseEvent>> SqliteDatabase::GetEvents(std::int64_t id) {
   });
 }
 
-Result<std::vector<Case>> SqliteDatabase::ListCases(const CaseFilter& f) {
-  static constexpr SqlDialect kSqlite{
-      .placeholder = [](int) { return std::string("?"); },
-      .contains = [](const std::string& column, const std::string& placeholder) {
-        return column + " LIKE " + placeholder + " ESCAPE '\\'";
-      },
-      .supervised = "json_extract(doc,'$.supervised')=1",
-      .not_supervised = "json_extract(doc,'$.supervised')=0"};
-  const SqlQuery query = ListCasesQuery(f, kSqlite);
-  return Read([&query](sqlite3* db) -> Result<std::vector<Case>> {
-    Stmt st(db, query.sql.c_str());
-    for (std::size_t i = 0; i < query.values.size() && st.ok(); ++i) {
-      const int pos = static_cast<int>(i + 1);
-      if (const auto* n = std::get_if<std::int64_t>(&query.values[i])) {
-        st.Bind(pos, *n);
-      } else {
-        st.Bind(pos, std::get<std::string>(query.values[i]));
-      }
+namespace {
+
+constexpr SqlDialect kSqliteDialect{
+    .placeholder = [](int) { return std::string("?"); },
+    .contains = [](const std::string& column, const std::string& placeholder) {
+      return column + " LIKE " + placeholder + " ESCAPE '\\'";
+    },
+    .supervised = "json_extract(doc,'$.supervised')=1",
+    .not_supervised = "json_extract(doc,'$.supervised')=0"};
+
+// Runs a case-list query (ListCasesQuery), each row decoded by `decode`.
+template <typename T, typename Decode>
+Result<std::vector<T>> ReadCaseList(sqlite3* db, const SqlQuery& query, const char* what,
+                                    Decode decode) {
+  Stmt st(db, query.sql.c_str());
+  for (std::size_t i = 0; i < query.values.size() && st.ok(); ++i) {
+    const int pos = static_cast<int>(i + 1);
+    if (const auto* n = std::get_if<std::int64_t>(&query.values[i])) {
+      st.Bind(pos, *n);
+    } else {
+      st.Bind(pos, std::get<std::string>(query.values[i]));
     }
-    return AllRows<Case>(st, "list cases", [](const Stmt& row) { return CaseFromRow(row, 0); });
+  }
+  return AllRows<T>(st, what, decode);
+}
+
+}  // namespace
+
+Result<std::vector<Case>> SqliteDatabase::ListCases(const CaseFilter& f) {
+  const SqlQuery query = ListCasesQuery(f, kSqliteDialect);
+  return Read([&query](sqlite3* db) {
+    return ReadCaseList<Case>(db, query, "list cases",
+                              [](const Stmt& row) { return CaseFromRow(row, 0); });
+  });
+}
+
+Result<std::vector<CaseText>> SqliteDatabase::ListCaseTexts(const CaseFilter& f) {
+  const SqlQuery query = ListCasesQuery(f, kSqliteDialect, kCaseTextColumns);
+  return Read([&query](sqlite3* db) {
+    return ReadCaseList<CaseText>(db, query, "list case texts",
+                                  [](const Stmt& row) { return CaseTextFromRow(row); });
   });
 }
 

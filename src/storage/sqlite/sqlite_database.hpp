@@ -37,6 +37,7 @@ class SqliteDatabase final : public Database {
   Result<domain::Case> GetCase(std::int64_t id) override;
   Result<std::vector<domain::CaseEvent>> GetEvents(std::int64_t id) override;
   Result<std::vector<domain::Case>> ListCases(const CaseFilter& filter) override;
+  Result<std::vector<CaseText>> ListCaseTexts(const CaseFilter& filter) override;
   Result<std::int64_t> CountCases() override;
   Result<std::string> IntegrityCheck() override;
   Result<int> ResealContacts(
