@@ -1,5 +1,6 @@
 #include "http/guarded_server.hpp"
 
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -132,9 +133,24 @@ class DeadlineStream : public httplib::Stream {
 
 }  // namespace
 
-bool GuardedServer::RaiseBacklog() {
+GuardedServer::~GuardedServer() {
+  if (kept_ >= 0) ::close(kept_);
+}
+
+bool GuardedServer::Listening() {
   const socket_t sock = svr_sock_;
-  return sock != INVALID_SOCKET && ::listen(sock, kListenBacklog) == 0;
+  if (sock == INVALID_SOCKET || ::listen(sock, kListenBacklog) != 0) return false;
+  if (kept_ >= 0) ::close(kept_);
+  kept_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+  return kept_ >= 0;
+}
+
+bool GuardedServer::Relisten() {
+  if (kept_ < 0) return false;
+  const int sock = ::fcntl(kept_, F_DUPFD_CLOEXEC, 0);
+  if (sock < 0) return false;
+  svr_sock_ = sock;
+  return true;
 }
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {

@@ -22,11 +22,21 @@ class GuardedServer : public httplib::Server {
   static constexpr long kMinBytesPerSecond = 4096;
   static constexpr int kListenBacklog = 512;
 
-  // Raises the listen backlog of the bound socket; call after bind_to_port/bind_to_any_port.
-  bool RaiseBacklog();
+  ~GuardedServer() override;
+
+  // After bind_to_port/bind_to_any_port: raises the listen backlog of the bound socket and keeps a
+  // second descriptor of it (for Relisten).
+  bool Listening();
+  // The library closes its descriptor of the listening socket and returns from listen_after_bind
+  // when accept() fails with anything but EMFILE (a connection aborted before it was accepted, a
+  // call interrupted by a debugger, a lack of buffers). This hands it the socket again from the
+  // kept descriptor: the socket never stopped listening, so no connection was refused meanwhile.
+  bool Relisten();
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+
+  int kept_ = -1;
 };
 
 }  // namespace jiesu::http

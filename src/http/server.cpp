@@ -1,13 +1,16 @@
 #include "http/server.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "http/open311.hpp"
 #include "http/open311_form.hpp"
@@ -170,16 +173,27 @@ Server::Server(service::App& app)
 
 namespace {
 
-// Holds one of the figures routes' places for the duration of a request.
-class SemaphoreHold {
+// Holds one of the figures routes' places for the duration of a request. Their working sets are
+// a month's cases (hundreds of thousands in a city): when the last one in flight ends, what it
+// freed goes back to the system at once, not at the housekeeper's next trim (cli/serve.cpp).
+class FiguresHold {
  public:
-  explicit SemaphoreHold(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
-  ~SemaphoreHold() { s_.release(); }
-  SemaphoreHold(const SemaphoreHold&) = delete;
-  SemaphoreHold& operator=(const SemaphoreHold&) = delete;
+  FiguresHold(std::counting_semaphore<>& places, std::atomic<int>& in_flight)
+      : places_(places), in_flight_(in_flight) {
+    places_.acquire();
+    ++in_flight_;
+  }
+  ~FiguresHold() {
+    const bool last = --in_flight_ == 0;
+    places_.release();
+    if (last) malloc_trim(0);
+  }
+  FiguresHold(const FiguresHold&) = delete;
+  FiguresHold& operator=(const FiguresHold&) = delete;
 
  private:
-  std::counting_semaphore<>& s_;
+  std::counting_semaphore<>& places_;
+  std::atomic<int>& in_flight_;
 };
 
 }  // namespace
@@ -207,8 +221,8 @@ void Server::Serve(const Route& route, const httplib::Request& req, httplib::Res
       }
     }
     if (s.ok()) {
-      std::optional<SemaphoreHold> hold;
-      if (route.figures) hold.emplace(figures_);
+      std::optional<FiguresHold> hold;
+      if (route.figures) hold.emplace(figures_, figures_in_flight_);
       s = route.handler(*this, ctx);
     }
   } catch (const std::exception& e) {
@@ -269,12 +283,15 @@ void Server::ServeForm(const Route& route, const httplib::Request& req, httplib:
 }
 
 Status Server::Bind(const std::string& host, int port) {
+  host_ = host;
   if (port == 0) {
     port_ = http_.bind_to_any_port(host);
   } else {
     port_ = http_.bind_to_port(host, port) ? port : -1;
   }
-  if (port_ > 0 && !http_.RaiseBacklog()) spdlog::warn("cannot raise the listen backlog");
+  if (port_ > 0 && !http_.Listening()) {
+    spdlog::warn("cannot raise the listen backlog or keep the listening socket");
+  }
   if (port_ <= 0) {
     return Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port));
   }
@@ -282,7 +299,17 @@ Status Server::Bind(const std::string& host, int port) {
 }
 
 Status Server::Run() {
-  if (!http_.listen_after_bind()) return Status::Internal("the HTTP server stopped with an error");
+  // Only Stop() ends the service: when the library gives up after a failed accept(), it is handed
+  // the listening socket again (GuardedServer::Relisten).
+  while (!http_.listen_after_bind() && !stopping_) {
+    spdlog::error("accepting a connection failed ({}); accepting again on {}:{}",
+                  std::strerror(errno), host_, port_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // no spin if it persists
+    if (!stopping_ && !http_.Relisten()) {
+      return Status::Internal("the HTTP server stopped: cannot accept connections on " + host_ +
+                              ":" + std::to_string(port_));
+    }
+  }
   return Status::Ok();
 }
 

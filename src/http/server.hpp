@@ -39,7 +39,10 @@ class Server {
   Status Bind(const std::string& host, int port);
   // Serves until Stop().
   Status Run();
-  void Stop() { http_.stop(); }
+  void Stop() {  // async-signal-safe as far as the library's stop() is
+    stopping_ = true;
+    http_.stop();
+  }
   // The port actually bound (for port 0).
   int port() const { return port_; }
 
@@ -63,7 +66,10 @@ class Server {
   // neither takes every core from the case work nor piles up their working sets (in the soak,
   // reviews overlapping under load set the memory's high-water marks).
   std::counting_semaphore<> figures_{2};
+  std::atomic<int> figures_in_flight_{0};
+  std::string host_;
   int port_ = 0;
+  std::atomic<bool> stopping_{false};
 };
 
 // Maps a Status to its HTTP code (the one table).

@@ -49,7 +49,7 @@ Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
     }
     facts.callbacks.push_back(std::move(f));
   }
-  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to, /*with_texts=*/false));
   for (const storage::DispatchedCase& c : cases) {
     // Inspection findings are the inspection's figures (inspection_figures), not 接诉即办 work.
     if (!c.due || !c.response_due || c.merged_into ||

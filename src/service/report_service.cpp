@@ -46,7 +46,7 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   std::map<std::int64_t, std::string> category_of;  // case id → category, loaded once per case
 
   // Dispatched cases: the same selection and overdue rule as AssessmentService/AssessMonth.
-  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to));
+  JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to, /*with_texts=*/true));
   for (const storage::DispatchedCase& c : cases) {
     category_of.emplace(c.id, c.category);
     if (!c.due || !c.response_due || c.merged_into ||
@@ -131,7 +131,8 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
     for (int i = 0; i < 3; ++i) m = PreviousMonth(m);
     for (int i = 0; i < 3; ++i, m = NextMonth(m)) {
       JIESU_ASSIGN_OR_RETURN(auto list, db_.CasesDispatchedBetween(BeijingMidnight(m),
-                                                                   BeijingMidnight(NextMonth(m))));
+                                                                   BeijingMidnight(NextMonth(m)),
+                                                                   /*with_texts=*/true));
       topics.AddEarlierMonth(topic_cases(std::move(list)));
     }
   }

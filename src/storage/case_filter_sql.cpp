@@ -7,7 +7,8 @@ namespace jiesu::storage {
 using namespace jiesu::domain;
 
 SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect, const char* columns) {
-  SqlQuery q{std::string("SELECT ") + columns + " FROM cases WHERE 1=1", {}};
+  SqlQuery q{" WHERE 1=1", {}};  // the conditions; SELECT … FROM is put in front at the end
+  std::string from = "cases", order_by = "id";
   const auto bind = [&](std::variant<std::int64_t, std::string> v) {
     q.values.push_back(std::move(v));
     return dialect.placeholder(static_cast<int>(q.values.size()));
@@ -30,7 +31,13 @@ SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect, const ch
   if (f.type) q.sql += " AND type=" + bind(std::string(CaseTypeName(*f.type)));
   if (f.created_from) q.sql += " AND created_at>=" + bind(*f.created_from);
   if (f.created_to) q.sql += " AND created_at<" + bind(*f.created_to);
-  if (!f.query.empty()) {
+  // The index joins the three fields with U+001F, so a query holding it goes column by column.
+  if (!f.query.empty() && f.query.find('\x1f') == std::string::npos &&
+      dialect.text_index.answers(f.query)) {
+    from = dialect.text_index.from;
+    order_by = dialect.text_index.order_by;
+    q.sql += " AND " + dialect.text_index.matches(bind(SubstringPattern(f.query)));
+  } else if (!f.query.empty()) {
     const std::string pattern = SubstringPattern(f.query);
     q.sql += " AND (";
     const char* searched[] = {"title", "text", "address"};
@@ -51,8 +58,9 @@ SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect, const ch
   if (f.supervised) {
     q.sql += std::string(" AND ") + (*f.supervised ? dialect.supervised : dialect.not_supervised);
   }
-  if (f.before_id) q.sql += " AND id<" + bind(*f.before_id);
-  q.sql += " ORDER BY id DESC LIMIT " + bind(std::int64_t{f.limit});
+  if (f.before_id) q.sql += " AND " + order_by + "<" + bind(*f.before_id);
+  q.sql += " ORDER BY " + order_by + " DESC LIMIT " + bind(std::int64_t{f.limit});
+  q.sql = std::string("SELECT ") + columns + " FROM " + from + q.sql;
   return q;
 }
 

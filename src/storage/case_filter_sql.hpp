@@ -20,6 +20,17 @@ struct SqlDialect {
   // The condition that the doc's `supervised` is true / false.
   const char* supervised;
   const char* not_supervised;
+  // The search (the `q` filter) from the backend's text index over title, text and address
+  // joined by U+001F (migrations: SQLite 0005, PostgreSQL 0003).
+  struct TextIndex {
+    // Whether the index answers this query; when not, `contains` is used on each column.
+    bool (*answers)(const std::string& query);
+    const char* from;  // the FROM clause, `cases` joined to the index as needed
+    // The condition that the joined text matches the SubstringPattern bound at `placeholder`.
+    std::string (*matches)(const std::string& placeholder);
+    const char* order_by;  // the column giving the newest first, served by the index
+  };
+  TextIndex text_index;
 };
 
 struct SqlQuery {

@@ -133,9 +133,10 @@ class Database {
   };
   virtual Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                        const std::vector<domain::EventKind>& kinds) = 0;
-  // Cases dispatched in [from, to), by id, as the monthly figures read them (DispatchedCase).
-  virtual Result<std::vector<DispatchedCase>> CasesDispatchedBetween(Timestamp from,
-                                                                     Timestamp to) = 0;
+  // Cases dispatched in [from, to), by id, as the monthly figures read them (DispatchedCase);
+  // title and text are left empty unless `with_texts` (the hot topics need them, the rates not).
+  virtual Result<std::vector<DispatchedCase>> CasesDispatchedBetween(Timestamp from, Timestamp to,
+                                                                     bool with_texts) = 0;
 
   // Inspection rounds. Insert returns the new id; Get fails with NotFound; List is by id.
   virtual Result<std::int64_t> InsertInspection(const domain::Inspection& round) = 0;

@@ -258,6 +258,38 @@ TEST_P(StorageTest, ListFiltersByEveryField) {
   EXPECT_EQ(this->Ids(f), (Ids{6, 5, 4, 3}));
 }
 
+TEST_P(StorageTest, SearchFindsAnyFieldsSubstringButNoneAcrossFields) {
+  std::vector<NewCase> batch;
+  for (int i = 0; i < 7; ++i) batch.push_back(Created("小区噪声扰民 Street light " + std::to_string(i), 1000 + i));
+  batch[2].events[0].payload["title"] = "路灯坏了";
+  batch[2].events[0].payload["text"] = "晚上很黑";
+  batch[2].events[0].payload["address"] = "梨园镇云景里";
+  ASSERT_TRUE(db_->CreateCases(std::move(batch)).ok());
+  // Events rewrite the case row: the search index must neither lose nor repeat the case.
+  ASSERT_TRUE(db_->AppendEvents(3, 1, {Dispatch("110112001", 2000)}).ok());
+  ASSERT_TRUE(db_->AppendEvents(5, 1, {Dispatch("110112001", 2000)}).ok());
+  using Ids = std::vector<std::int64_t>;
+  CaseFilter f;
+  f.query = "梨园镇云景";  // address, from the index
+  EXPECT_EQ(this->Ids(f), (Ids{3}));
+  f.query = "路灯坏了";  // title
+  EXPECT_EQ(this->Ids(f), (Ids{3}));
+  f.query = "很黑";  // two characters: a scan
+  EXPECT_EQ(this->Ids(f), (Ids{3}));
+  f.query = "坏了晚上";  // the end of the title and the start of the text: no match
+  EXPECT_TRUE(this->Ids(f).empty());
+  f.query = "STREET LIGHT";  // ASCII letters in either case
+  EXPECT_EQ(this->Ids(f), (Ids{7, 6, 5, 4, 2, 1}));
+  f.units = {"110112001"};
+  EXPECT_EQ(this->Ids(f), (Ids{5}));
+  f = {};
+  f.query = "噪声扰民";
+  f.limit = 4;
+  EXPECT_EQ(this->Ids(f), (Ids{7, 6, 5, 4}));
+  f.before_id = 4;
+  EXPECT_EQ(this->Ids(f), (Ids{2, 1}));
+}
+
 TEST_P(StorageTest, CaseTextsAreTheListedCasesTitlesAndTexts) {
   std::vector<NewCase> batch;
   for (int i = 0; i < 5; ++i) batch.push_back(Created("井盖缺失" + std::to_string(i), 1000 + i));
@@ -464,14 +496,19 @@ TEST_P(StorageTest, EventsBetweenCarryTheUnitAfterEachEvent) {
   EXPECT_EQ((*events)[2].event.kind, EventKind::kAccepted);
   EXPECT_EQ((*events)[2].unit, "110112001");
   EXPECT_EQ(db_->EventsBetween(1000, 1500, {EventKind::kDispatched})->size(), 0u);  // to: exclusive
-  auto dispatched = db_->CasesDispatchedBetween(1500, 2001);
+  auto dispatched = db_->CasesDispatchedBetween(1500, 2001, /*with_texts=*/true);
   ASSERT_TRUE(dispatched.ok()) << dispatched.status().ToString();
   ASSERT_EQ(dispatched->size(), 2u);
   EXPECT_EQ((*dispatched)[0].id, 1);
   EXPECT_EQ((*dispatched)[0].accepted_at, 2500);
   EXPECT_EQ((*dispatched)[0].response_due, 2000 + 7200);
+  EXPECT_FALSE((*dispatched)[0].text.empty());
   EXPECT_EQ((*dispatched)[1].unit, "110112002");
   EXPECT_FALSE((*dispatched)[1].accepted_at.has_value());
+  auto bare = db_->CasesDispatchedBetween(1500, 2001, /*with_texts=*/false);
+  ASSERT_TRUE(bare.ok() && bare->size() == 2u);
+  EXPECT_EQ((*bare)[0].accepted_at, 2500);
+  EXPECT_TRUE((*bare)[0].title.empty() && (*bare)[0].text.empty());
 }
 
 TEST_P(StorageTest, InspectionsAndTheirFindings) {

@@ -89,8 +89,10 @@ FoldedWrite FoldAppend(Case current, std::int64_t case_id, std::vector<CaseEvent
   return out;
 }
 
-std::string DispatchedCaseColumns(const std::string& accepted_at, const std::string& response_due) {
-  return "id, status, source, unit, category, title, text, dispatched_at, " + accepted_at + ", " +
+std::string DispatchedCaseColumns(const std::string& accepted_at, const std::string& response_due,
+                                  bool with_texts) {
+  return std::string("id, status, source, unit, category, ") +
+         (with_texts ? "title, text" : "'', ''") + ", dispatched_at, " + accepted_at + ", " +
          response_due + ", replied_at, due, merged_into";
 }
 

@@ -179,8 +179,10 @@ Result<CaseText> CaseTextFromRow(const Row& row) {
 }
 
 // The columns DispatchedCaseFromRow reads, given the backend's expressions for the doc's
-// accepted_at and response_due (they have no columns of their own).
-std::string DispatchedCaseColumns(const std::string& accepted_at, const std::string& response_due);
+// accepted_at and response_due (they have no columns of their own); title and text as '' unless
+// `with_texts`.
+std::string DispatchedCaseColumns(const std::string& accepted_at, const std::string& response_due,
+                                  bool with_texts);
 
 template <typename Row>
 Result<DispatchedCase> DispatchedCaseFromRow(const Row& row) {

@@ -68,8 +68,8 @@ class PostgresDatabase final : public Database {
       const std::function<Result<std::string>(const std::string&)>& reseal) override;
   Result<std::vector<UnitEvent>> EventsBetween(Timestamp from, Timestamp to,
                                                const std::vector<domain::EventKind>& kinds) override;
-  Result<std::vector<DispatchedCase>> CasesDispatchedBetween(Timestamp from,
-                                                             Timestamp to) override;
+  Result<std::vector<DispatchedCase>> CasesDispatchedBetween(Timestamp from, Timestamp to,
+                                                             bool with_texts) override;
   Result<std::int64_t> InsertInspection(const domain::Inspection& round) override;
   Result<domain::Inspection> GetInspection(std::int64_t id) override;
   Result<std::vector<domain::Inspection>> ListInspections() override;

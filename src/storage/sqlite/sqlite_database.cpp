@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/utf8.hpp"
 #include "storage/case_codec.hpp"
 #include "storage/case_filter_sql.hpp"
 #include "storage/rows.hpp"
@@ -453,7 +454,18 @@ constexpr SqlDialect kSqliteDialect{
       return column + " LIKE " + placeholder + " ESCAPE '\\'";
     },
     .supervised = "json_extract(doc,'$.supervised')=1",
-    .not_supervised = "json_extract(doc,'$.supervised')=0"};
+    .not_supervised = "json_extract(doc,'$.supervised')=0",
+    // FTS5's trigrams need three characters, and its LIKE takes no ESCAPE clause.
+    .text_index = {
+        .answers = [](const std::string& query) {
+          return Utf8Length(query) >= 3 && query.find_first_of("%_\\") == std::string::npos;
+        },
+        // CROSS JOIN keeps the index outside: its rows come newest first and stop at the limit.
+        .from = "cases_search CROSS JOIN cases ON cases.id = cases_search.rowid",
+        .matches = [](const std::string& placeholder) {
+          return "cases_search.body LIKE " + placeholder;
+        },
+        .order_by = "cases_search.rowid"}};
 
 // Runs a case-list query (ListCasesQuery), each row decoded by `decode`.
 template <typename T, typename Decode>
@@ -556,11 +568,12 @@ Result<std::vector<Database::UnitEvent>> SqliteDatabase::EventsBetween(
 }
 
 Result<std::vector<DispatchedCase>> SqliteDatabase::CasesDispatchedBetween(Timestamp from,
-                                                                          Timestamp to) {
+                                                                          Timestamp to,
+                                                                          bool with_texts) {
   return Read([&](sqlite3* db) -> Result<std::vector<DispatchedCase>> {
     Stmt st(db, ("SELECT " +
                  DispatchedCaseColumns("json_extract(doc, '$.accepted_at')",
-                                       "json_extract(doc, '$.response_due')") +
+                                       "json_extract(doc, '$.response_due')", with_texts) +
                  " FROM cases WHERE dispatched_at>=? AND dispatched_at<? ORDER BY id")
                     .c_str());
     st.Bind(1, from).Bind(2, to);
