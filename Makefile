@@ -12,7 +12,7 @@ FUZZ_DIR := build-fuzz
 REQUESTS ?= ../shared/data/requests
 MODEL := $(RELEASE_DIR)/category.model
 
-.PHONY: run test deps build build-test model web bench fuzz-smoke fuzz clean
+.PHONY: run test deps build build-test model web bench bench-scale fuzz-smoke fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -53,6 +53,16 @@ bench: model
 	JIESU_BENCH_MODEL=$(MODEL) taskset -c 0 $(BENCH_DIR)/jiesu_dispatch_benchmark
 	python3 bench/classifier_baseline.py --jiesu $(RELEASE_DIR)/jiesu
 	python3 bench/intake_bench.py --jiesu $(RELEASE_DIR)/jiesu
+
+# The read paths at 10 million cases (docs/benchmarks.md "At scale"): fills SCALE_DB once (about
+# 30 min and 28 GB; remove the file to make it again), then measures (about 25 min: the 60-month
+# trend reads the whole file, and so does a search baseline).
+SCALE_DB ?= $(BENCH_DIR)/scale.db
+bench-scale: build
+	@mkdir -p $(dir $(SCALE_DB))
+	@[ -f $(SCALE_DB) ] || $(RELEASE_DIR)/jiesu demo --db sqlite:$(SCALE_DB) --months 60 \
+	  --cases 10000000 --no-serve
+	python3 bench/scale_bench.py --db sqlite:$(SCALE_DB) --repeat 3 --requests 50 --base-requests 2
 
 # libFuzzer targets (fuzz/README.md): each briefly over its seeds and regressions (FUZZ_SECONDS,
 # default 20 s each), or for long runs (10 minutes each).

@@ -665,7 +665,7 @@ def sample_terms(args, base, rng):
     if not texts:
         raise BenchError("no case texts to draw search terms from")
     out = {}
-    for length in (2, 3, 4):
+    for length in args.lengths:
         df = {}
         for t in texts:
             grams = set()
@@ -691,15 +691,18 @@ def measure_search(args, client, base, rng):
         hits = {}
         for term, _, _ in picked:                                # warm-up, and the hits
             hits[term] = len(client.get("/api/v1/cases?q=" + urllib.parse.quote(term))[1]["cases"])
-        plan = [picked[i % len(picked)] for i in range(args.requests)]
+        plan = [picked[i % len(picked)] for i in range(args.search_requests)]
         j = [client.get("/api/v1/cases?q=" + urllib.parse.quote(t))[0] for t, _, _ in plan]
         pattern = lambda t: like_pattern(t)  # noqa
+        # --base-requests: the first ones of the same plan (a rare term's scan of a database
+        # larger than the memory takes minutes).
         b = [ms for ms, _ in base.time_series(
-            [(sql, (pattern(t), pattern(t), pattern(t), SEARCH_PAGE + 1)) for t, _, _ in plan])]
+            [(sql, (pattern(t), pattern(t), pattern(t), SEARCH_PAGE + 1))
+             for t, _, _ in plan[:args.base_requests or len(plan)]])]
         by_class = {}
-        for (term, cls, _), jm, bm in zip(plan, j, b):
-            by_class.setdefault(cls, ([], []))
-            by_class[cls][0].append(jm)
+        for (term, cls, _), jm in zip(plan, j):
+            by_class.setdefault(cls, ([], []))[0].append(jm)
+        for (term, cls, _), bm in zip(plan, b):
             by_class[cls][1].append(bm)
         result["lengths"][length] = {"jiesu": j, "base": b, "terms": picked, "hits": hits,
                                      "by_class": by_class}
@@ -741,23 +744,25 @@ def machine(args, base, health_cases, counts):
 
 
 def report(args, argv, r, mem, load_before, load_after, mach, binary_note, total, server_note):
-    a, t, q, s = r["assessment"], r["trend"], r["queue"], r["search"]
+    a, t, q, s = (r.get(k) for k in ("assessment", "trend", "queue", "search"))  # None: --skip
     med = statistics.median
     rows = []
-    ja, ba = med(a["jiesu"]), med(a["base"])
-    rows.append((f"assessment {args.month}, township (median of {args.repeat})", fmt_ms(ja),
-                 fmt_ms(ba), fmt_ratio(ja, ba), "≤ 100 ms", met(ja, GOALS["assessment"])))
-    jt, bt = med(t["jiesu"]), med(t["base"])
-    rows.append((f"trend: {TREND_MONTHS} assessments {t['months'][0]}…{t['months'][-1]}, one "
-                 f"after another (sum; median of {args.repeat}) vs one SQL", fmt_ms(jt),
-                 fmt_ms(bt), fmt_ratio(jt, bt), "≤ 1 s", met(jt, GOALS["trend"])))
-    for p in (50, 95):
+    if a:
+        ja, ba = med(a["jiesu"]), med(a["base"])
+        rows.append((f"assessment {args.month}, township (median of {args.repeat})", fmt_ms(ja),
+                     fmt_ms(ba), fmt_ratio(ja, ba), "≤ 100 ms", met(ja, GOALS["assessment"])))
+    if t:
+        jt, bt = med(t["jiesu"]), med(t["base"])
+        rows.append((f"trend: {TREND_MONTHS} assessments {t['months'][0]}…{t['months'][-1]}, "
+                     f"one after another (sum; median of {args.repeat}) vs one SQL", fmt_ms(jt),
+                     fmt_ms(bt), fmt_ratio(jt, bt), "≤ 1 s", met(jt, GOALS["trend"])))
+    for p in ((50, 95) if q else ()):
         jq, bq = percentile(q["jiesu"], p), percentile(q["base"], p)
         rows.append((f"queue p{p} ({len(q['units'])} townships × dispatched/accepted, "
                      f"limit {args.queue_limit}; {len(q['jiesu'])} requests)", fmt_ms(jq),
                      fmt_ms(bq), fmt_ratio(jq, bq), "≤ 50 ms" if p == 95 else "",
                      met(jq, GOALS["queue"]) if p == 95 else ""))
-    for length, x in s["lengths"].items():
+    for length, x in (s["lengths"].items() if s else ()):
         for p in (50, 95):
             js, bs = percentile(x["jiesu"], p), percentile(x["base"], p)
             rows.append((f"search p{p}, {length} characters ({len(x['terms'])} terms; "
@@ -779,17 +784,22 @@ def report(args, argv, r, mem, load_before, load_after, mach, binary_note, total
           "| --- | ---: | ---: | ---: | --- | --- |"]
     md += ["| " + " | ".join(row) + " |" for row in rows]
     md.append("")
-    md.append(f"- baseline agrees on dispatched counts for {a['checked']} units "
-              f"(and on overdue, valid callbacks and 满意; {a['dispatched']:,} cases dispatched, "
-              f"{a['valid']:,} valid callbacks in {args.month})")
-    md.append(f"- trend baseline agrees on dispatched counts for {t['checked']} unit-months "
-              f"({t['with_data']} of the {TREND_MONTHS} months have dispatched cases)")
-    md.append("- queue units (open cases dispatched/accepted; units in the subtree; rows of the "
-              "two pages): " + ", ".join(
-                  f"{u} ({n}; {q['subtree'][u]}; {q['page_rows'][(u, 'dispatched')]}+"
-                  f"{q['page_rows'][(u, 'accepted')]})" for u, n in q["units"])
-              + f"; mean rows per answer {q['rows']:.1f} (baseline {q['base_rows']:.1f})")
-    for length, x in s["lengths"].items():
+    if args.skip:
+        md.append(f"- left out (--skip): {', '.join(sorted(args.skip))}")
+    if a:
+        md.append(f"- baseline agrees on dispatched counts for {a['checked']} units (and on "
+                  f"overdue, valid callbacks and 满意; {a['dispatched']:,} cases dispatched, "
+                  f"{a['valid']:,} valid callbacks in {args.month})")
+    if t:
+        md.append(f"- trend baseline agrees on dispatched counts for {t['checked']} unit-months "
+                  f"({t['with_data']} of the {TREND_MONTHS} months have dispatched cases)")
+    if q:
+        md.append("- queue units (open cases dispatched/accepted; units in the subtree; rows of the "
+                  "two pages): " + ", ".join(
+                      f"{u} ({n}; {q['subtree'][u]}; {q['page_rows'][(u, 'dispatched')]}+"
+                      f"{q['page_rows'][(u, 'accepted')]})" for u, n in q["units"])
+                  + f"; mean rows per answer {q['rows']:.1f} (baseline {q['base_rows']:.1f})")
+    for length, x in (s["lengths"].items() if s else ()):
         parts = []
         for cls, (jv, bv) in x["by_class"].items():
             terms = [f"{t} {x['hits'][t]}" for t, c, _ in x["terms"] if c == cls]
@@ -797,9 +807,10 @@ def report(args, argv, r, mem, load_before, load_after, mach, binary_note, total
                          f"{fmt_ms(percentile(jv, 95))} (baseline {fmt_ms(percentile(bv, 50))}/"
                          f"{fmt_ms(percentile(bv, 95))}; term hits: {', '.join(terms)})")
         md.append(f"- search, {length} characters: " + "; ".join(parts))
-    md.append(f"- search terms drawn from the titles and texts of {s['n_texts']:,} random cases: "
-              "frequent = among the 50 in the most of them, rare = in one of them; hits = rows "
-              f"on jiesu's first page (at most {SEARCH_PAGE})")
+    if s:
+        md.append(f"- search terms drawn from the titles and texts of {s['n_texts']:,} random "
+                  "cases: frequent = among the 50 in the most of them, rare = in one of them; "
+                  f"hits = rows on jiesu's first page (at most {SEARCH_PAGE})")
     md.append("")
     return "\n".join(md) + "\n"
 
@@ -825,12 +836,33 @@ def parse_args(argv):
                     help="limit of the queue requests (default 500, the 待办 screen's page)")
     ap.add_argument("--terms", type=int, default=5,
                     help="frequent and as many rare search terms per length (default 5)")
+    ap.add_argument("--lengths", default="2,3,4",
+                    help="search term lengths in characters (default 2,3,4)")
+    ap.add_argument("--search-requests", type=int, default=None,
+                    help="search requests per length (default: --requests)")
+    ap.add_argument("--base-requests", type=int, default=0,
+                    help="run the search baseline for only the first N requests of each "
+                    "length's plan (default: all)")
+    ap.add_argument("--skip", default="",
+                    help="measures to leave out, comma-separated: assessment, trend, queue, "
+                    "search")
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--out", default=None, help="append the Markdown report to this file")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (server log)")
     args = ap.parse_args(argv)
     if min(args.repeat, args.requests, args.units, args.terms) < 1:
         ap.error("--repeat, --requests, --units and --terms must be at least 1")
+    if args.search_requests is None:
+        args.search_requests = args.requests
+    try:
+        args.lengths = [int(x) for x in args.lengths.split(",")]
+    except ValueError:
+        ap.error("--lengths must be numbers, e.g. 2,3,4")
+    args.skip = {x for x in args.skip.split(",") if x}
+    if args.skip - {"assessment", "trend", "queue", "search"} or min(args.lengths) < 1:
+        ap.error("--skip takes assessment, trend, queue, search; --lengths positive numbers")
+    if args.search_requests < 1 or args.base_requests < 0:
+        ap.error("--search-requests must be at least 1, --base-requests at least 0")
     if not 1 <= args.queue_limit <= 500:
         ap.error("--queue-limit must be between 1 and 500 (jiesu's list limit)")
     if args.month is None:
@@ -903,21 +935,25 @@ def main(argv):
         counts = db_counts(base)
         as_of = int(time.time())
         t0 = now()
-        results["assessment"] = measure_assessment(args, client, base, as_of)
-        log(f"  assessment: {statistics.median(results['assessment']['jiesu']):.1f} ms, SQL "
-            f"{statistics.median(results['assessment']['base']):.1f} ms ({now() - t0:.0f} s)")
+        if "assessment" not in args.skip:
+            results["assessment"] = measure_assessment(args, client, base, as_of)
+            log(f"  assessment: {statistics.median(results['assessment']['jiesu']):.1f} ms, SQL "
+                f"{statistics.median(results['assessment']['base']):.1f} ms ({now() - t0:.0f} s)")
         t0 = now()
-        results["trend"] = measure_trend(args, client, base, as_of)
-        log(f"  trend: {statistics.median(results['trend']['jiesu']):.0f} ms, SQL "
-            f"{statistics.median(results['trend']['base']):.1f} ms ({now() - t0:.0f} s)")
+        if "trend" not in args.skip:
+            results["trend"] = measure_trend(args, client, base, as_of)
+            log(f"  trend: {statistics.median(results['trend']['jiesu']):.0f} ms, SQL "
+                f"{statistics.median(results['trend']['base']):.1f} ms ({now() - t0:.0f} s)")
         t0 = now()
-        results["queue"] = measure_queue(args, client, base)
-        log(f"  queue: p95 {percentile(results['queue']['jiesu'], 95):.1f} ms ({now() - t0:.0f} s)")
+        if "queue" not in args.skip:
+            results["queue"] = measure_queue(args, client, base)
+            log(f"  queue: p95 {percentile(results['queue']['jiesu'], 95):.1f} ms ({now() - t0:.0f} s)")
         t0 = now()
-        results["search"] = measure_search(args, client, base, rng)
-        log("  search: p95 " + ", ".join(
-            f"{n} chars {percentile(x['jiesu'], 95):.1f} ms"
-            for n, x in results["search"]["lengths"].items()) + f" ({now() - t0:.0f} s)")
+        if "search" not in args.skip:
+            results["search"] = measure_search(args, client, base, rng)
+            log("  search: p95 " + ", ".join(
+                f"{n} chars {percentile(x['jiesu'], 95):.1f} ms"
+                for n, x in results["search"]["lengths"].items()) + f" ({now() - t0:.0f} s)")
         mem["end"] = rss_mb(server.pid)
         mem["hwm"] = rss_mb(server.pid, "VmHWM")
         sampler.stop()
