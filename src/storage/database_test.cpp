@@ -290,6 +290,28 @@ TEST_P(StorageTest, SearchFindsAnyFieldsSubstringButNoneAcrossFields) {
   EXPECT_EQ(this->Ids(f), (Ids{2, 1}));
 }
 
+TEST_P(StorageTest, ABulkCreateKeepsEveryCharacter) {
+  // Tabs, line breaks and backslashes are what COPY's text format escapes; \N and \. mean
+  // NULL and the end of data there. A batch of 1,500 cases also crosses its 1 MiB chunks.
+  const std::string tricky = "a\tb\nc\r\\N \\. \\\\ \"引号\" '单引号' 50% 路灯";
+  std::vector<NewCase> batch;
+  for (int i = 0; i < 1500; ++i) {
+    batch.push_back(Created(tricky + " " + std::to_string(i) + std::string(600, 'x'), 1000 + i));
+  }
+  batch[7].events[0].payload["address"] = "梨园镇\t云景里\\3号";
+  auto created = db_->CreateCases(std::move(batch));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_EQ(created->size(), 1500u);
+  auto back = db_->GetCase((*created)[7].id);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->text, tricky + " 7" + std::string(600, 'x'));
+  EXPECT_EQ(back->address, "梨园镇\t云景里\\3号");
+  auto events = db_->GetEvents((*created)[1499].id);
+  ASSERT_TRUE(events.ok() && events->size() == 1u);
+  EXPECT_EQ((*events)[0].payload.value("text", ""), tricky + " 1499" + std::string(600, 'x'));
+  EXPECT_EQ(*db_->CountCases(), 1500);
+}
+
 TEST_P(StorageTest, CaseTextsAreTheListedCasesTitlesAndTexts) {
   std::vector<NewCase> batch;
   for (int i = 0; i < 5; ++i) batch.push_back(Created("井盖缺失" + std::to_string(i), 1000 + i));

@@ -223,6 +223,28 @@ class Connection {
     return result;
   }
 
+  // COPY … FROM STDIN: `sql` the COPY statement, `data` its rows in text format.
+  Status CopyIn(const std::string& sql, const std::string& data) {
+    QueryResult started(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      JIESU_RETURN_IF_ERROR(Check(started, sql));
+      return Status::Internal("postgresql: " + sql + " did not start a copy");
+    }
+    constexpr std::size_t kChunk = 1 << 20;
+    bool sent = true;
+    for (std::size_t at = 0; sent && at < data.size(); at += kChunk) {
+      const std::size_t n = std::min(kChunk, data.size() - at);
+      sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) == 1;
+    }
+    if (!sent || PQputCopyEnd(conn_, nullptr) != 1) {
+      return Status::Unavailable("postgresql: " + OneLine(PQerrorMessage(conn_)) + " (in: " +
+                                 sql + ")");
+    }
+    Status s = Check(QueryResult(PQgetResult(conn_)), sql);
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+    return s;
+  }
+
   // Runs SQL without values (BEGIN, LOCK, a migration of several statements).
   Status Run(const char* sql) {
     QueryResult result(PQexec(conn_, sql));
@@ -326,6 +348,46 @@ class RowBatch {
   std::string tail_;
   Params params_;
   int rows_ = 0;
+};
+
+// Rows sent by COPY … FROM STDIN in text format (new cases and their events): no statement to
+// parse and no parameter list, and no limit of 65,535 values a statement.
+class CopyRows {
+ public:
+  explicit CopyRows(const std::string& table_and_columns)
+      : sql_("COPY " + table_and_columns + " FROM STDIN") {}
+  void Add(const std::vector<ColumnValue>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) data_ += '\t';
+      const ColumnValue& v = values[i];
+      switch (v.kind) {
+        case ColumnValue::Kind::kInt: data_ += std::to_string(v.number); break;
+        case ColumnValue::Kind::kNull: data_ += "\\N"; break;
+        case ColumnValue::Kind::kText:
+          for (const char ch : v.text) {
+            switch (ch) {
+              case '\\': data_ += "\\\\"; break;
+              case '\n': data_ += "\\n"; break;
+              case '\r': data_ += "\\r"; break;
+              case '\t': data_ += "\\t"; break;
+              default: data_ += ch;
+            }
+          }
+          break;
+      }
+    }
+    data_ += '\n';
+  }
+  Status Flush(Connection& conn) {
+    if (data_.empty()) return Status::Ok();
+    Status s = conn.CopyIn(sql_, data_);
+    data_.clear();
+    return s;
+  }
+
+ private:
+  std::string sql_;
+  std::string data_;
 };
 
 // The values of one statement, e.g. Args().Int(id).Text(name).
@@ -580,20 +642,22 @@ Result<std::vector<Case>> PostgresDatabase::CreateCases(std::vector<NewCase> cas
   Status s = Write([&](Connection& c) -> Status {
     created.clear();
     JIESU_ASSIGN_OR_RETURN(std::vector<std::int64_t> ids, CaseIds(c, cases));
-    // Rows first (the events and contacts refer to them), each table in multi-row statements.
-    RowBatch rows(std::string("INSERT INTO cases(") + kCaseRowColumns + ")", kCaseRowColumnCount);
-    RowBatch events = EventBatch();
+    // Rows first (the events and contacts refer to them): cases and events by COPY, contacts
+    // (bytes) in multi-row statements.
+    CopyRows rows(std::string("cases(") + kCaseRowColumns + ")");
+    CopyRows events(std::string("case_events(") + kEventInsertColumns + ")");
     RowBatch contacts("INSERT INTO case_contacts(case_id, sealed)", 2);
     std::vector<FoldedWrite> writes;
     writes.reserve(cases.size());
     for (std::size_t i = 0; i < cases.size(); ++i) {
       writes.push_back(FoldNewCase(ids[i], cases[i].events));
-      rows.params().Values(CaseRowValues(writes.back().folded));
-      JIESU_RETURN_IF_ERROR(rows.Added(c));
+      rows.Add(CaseRowValues(writes.back().folded));
     }
     JIESU_RETURN_IF_ERROR(rows.Flush(c));
     for (std::size_t i = 0; i < cases.size(); ++i) {
-      JIESU_RETURN_IF_ERROR(InsertEvents(c, cases[i].events, writes[i].units_after, events));
+      for (std::size_t e = 0; e < cases[i].events.size(); ++e) {
+        events.Add(EventRowValues(cases[i].events[e], writes[i].units_after[e]));
+      }
       if (cases[i].sealed_contact) {
         contacts.params().Int(ids[i]).Bytes(*cases[i].sealed_contact);
         JIESU_RETURN_IF_ERROR(contacts.Added(c));
