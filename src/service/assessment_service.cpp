@@ -1,10 +1,34 @@
 #include "service/assessment_service.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace jiesu::service {
 
 using namespace jiesu::domain;
+
+Result<std::set<std::int64_t>> AssessmentService::ReopenedFindings(
+    const std::vector<storage::Database::UnitEvent>& events) {
+  std::vector<std::int64_t> reopened;
+  for (const auto& ue : events) {
+    if (ue.event.kind == EventKind::kReopened) reopened.push_back(ue.event.case_id);
+  }
+  std::sort(reopened.begin(), reopened.end());
+  reopened.erase(std::unique(reopened.begin(), reopened.end()), reopened.end());
+  std::set<std::int64_t> out;
+  // In slices, within every backend's limit of values a statement.
+  constexpr std::size_t kSlice = 5000;
+  for (std::size_t at = 0; at < reopened.size(); at += kSlice) {
+    storage::CaseFilter f;
+    f.ids.assign(reopened.begin() + static_cast<std::ptrdiff_t>(at),
+                 reopened.begin() + static_cast<std::ptrdiff_t>(std::min(at + kSlice, reopened.size())));
+    f.sources = {CaseSource::kInspection};
+    f.limit = static_cast<int>(f.ids.size());
+    JIESU_ASSIGN_OR_RETURN(auto found, db_.ListCaseTexts(f));
+    for (const storage::CaseText& c : found) out.insert(c.id);
+  }
+  return out;
+}
 
 Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
                                                       const std::string& level_name) {
@@ -28,12 +52,12 @@ Result<assess::Assessment> AssessmentService::Monthly(const std::string& month,
   facts.as_of = std::min(clock_.Now(), to);
   JIESU_ASSIGN_OR_RETURN(auto events,
                          db_.EventsBetween(from, to, {EventKind::kCallback, EventKind::kReopened}));
+  JIESU_ASSIGN_OR_RETURN(const std::set<std::int64_t> findings, ReopenedFindings(events));
   for (const auto& ue : events) {
     const auto& p = ue.event.payload;
     if (ue.event.kind == EventKind::kReopened) {
       // A 回头看 reopening an inspection finding is the inspection's business, not a 重办.
-      JIESU_ASSIGN_OR_RETURN(Case c, db_.GetCase(ue.event.case_id));
-      if (c.source != CaseSource::kInspection) facts.reopened_units.push_back(ue.unit);
+      if (!findings.contains(ue.event.case_id)) facts.reopened_units.push_back(ue.unit);
       continue;
     }
     assess::CallbackFact f;

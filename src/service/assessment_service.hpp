@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "assess/monthly_assessment.hpp"
 #include "common/clock.hpp"
@@ -22,6 +23,11 @@ class AssessmentService {
   Result<assess::Assessment> Monthly(const std::string& month, const std::string& level);
 
  private:
+  // The inspection findings among the cases the events reopen, read in a few statements (a
+  // city's month reopens thousands of cases).
+  Result<std::set<std::int64_t>> ReopenedFindings(
+      const std::vector<storage::Database::UnitEvent>& events);
+
   storage::Database& db_;
   std::shared_ptr<const Reference> ref_;
   const Config& config_;

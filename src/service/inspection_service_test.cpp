@@ -141,6 +141,41 @@ TEST_F(InspectionServiceTest, SeedFiguresFifteenOrganisations466Found452Rectifie
       EXPECT_EQ(u.dispatched, 0) << u.code;
     }
   }
+
+  // A citizen's case reopened after its callback is one, for its township.
+  const Category* local = nullptr;
+  for (const Category& c : app_->reference().catalogue.All()) {
+    if (c.handling == Handling::kTownship && !c.parent.empty()) local = &c;
+  }
+  ASSERT_NE(local, nullptr);
+  NewCaseInput call;
+  call.type = "complaint";
+  call.text = "小区门口的路灯坏了一个月，晚上出行不便";
+  call.category = local->code;
+  call.unit = orgs.front();
+  call.caller = Contact{"王女士", "13900001111", ""};
+  auto created = app_->cases().Create(admin_, call);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const std::int64_t id = created->c.id;
+  Command step;
+  for (Action a : {Action::kAccept, Action::kReply, Action::kCallback, Action::kReopen}) {
+    step = Command{};
+    step.action = a;
+    step.text = "已修复";
+    step.reason = "群众反映问题未解决";
+    step.resolved = true;
+    step.reachable = true;
+    step.contacted = true;
+    step.satisfaction = Satisfaction::kDissatisfied;
+    ASSERT_TRUE(app_->cases().Act(admin_, id, step).ok()) << ActionName(a);
+  }
+  assessment = app_->assessments().Monthly(FormatMonth(Date{today.year, today.month, 1}), "");
+  ASSERT_TRUE(assessment.ok()) << assessment.status().ToString();
+  int reopened = 0;
+  for (const auto* list : {&assessment->units, &assessment->zero_request_units}) {
+    for (const auto& u : *list) reopened += u.code == orgs.front() ? u.reopened : 0;
+  }
+  EXPECT_EQ(reopened, 1);
 }
 
 TEST_F(InspectionServiceTest, RulesOfRoundsAndFindings) {
