@@ -37,7 +37,7 @@ struct TopicUnit {
 };
 
 struct HotTopic {
-  std::string title;          // the title of its most central case
+  std::string title;          // the title of its most central case (of its first 200)
   std::string category_code;  // the work area (大类); empty when the cases had no category
   std::string category_name;
   int count = 0;                    // cases in the month

@@ -30,6 +30,22 @@ TopicCase Case(std::int64_t id, std::string title, std::string category, std::st
   return {id, std::move(title), "", std::move(category), std::move(unit)};
 }
 
+TEST(HotTopicsTest, ATopicOfThousandsTakesItsTitleFromItsFirstMembers) {
+  // Centrality is computed among the first 200 members: the 201st on, however central, is not
+  // the title, and every member still counts.
+  std::vector<TopicCase> month;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string tail = i < 200 ? "，晚上出行不便" + std::to_string(i % 7) : "";
+    month.push_back(Case(i + 1, "伊景园滨河苑路灯不亮" + tail, "0101", "110112121013"));
+  }
+  const auto topics = FindHotTopics(month, {}, Catalogue(), Units());
+  ASSERT_EQ(topics.size(), 1u);
+  EXPECT_EQ(topics[0].count, 3000);
+  EXPECT_EQ(topics[0].case_ids.size(), 3000u);
+  EXPECT_NE(topics[0].title, "伊景园滨河苑路灯不亮");  // that title is only among the later ones
+  EXPECT_EQ(topics[0].examples.size(), 3u);
+}
+
 TEST(HotTopicsTest, ClustersSimilarCasesWithinAWorkAreaAndMeasuresGrowth) {
   const std::vector<TopicCase> month = {
       Case(1, "伊景园滨河苑车位捆绑销售，开发商不卖车位不给交房", "0101", "110112121013"),

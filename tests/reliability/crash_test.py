@@ -529,14 +529,29 @@ class Reader:
         self.local = threading.local()
 
     def get(self, path):
+        """(status, parsed); a 429 is waited out as its Retry-After says (the verifying threads
+        read faster than the key's rate limit allows), at most 60 times."""
+        for _ in range(60):
+            status, parsed, resp = self.get_once(path)
+            if status != 429:
+                return status, parsed
+            with self.ledger.lock:
+                self.ledger.rate_limited += 1
+            try:
+                wait = float(resp.getheader("Retry-After") or 0.1)
+            except ValueError:
+                wait = 0.1
+            time.sleep(min(max(wait, 0.05), 1.0))
+        return status, parsed
+
+    def get_once(self, path):
         for attempt in (1, 2):
             conn = getattr(self.local, "conn", None)
             if conn is None:
                 conn = self.local.conn = http.client.HTTPConnection(
                     "127.0.0.1", self.port, timeout=HTTP_TIMEOUT)
             try:
-                status, parsed, _ = http_request(conn, "GET", path, self.key)
-                return status, parsed
+                return http_request(conn, "GET", path, self.key)
             except (OSError, http.client.HTTPException) as e:
                 conn.close()
                 self.local.conn = None
