@@ -50,7 +50,6 @@ import platform
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -60,14 +59,14 @@ import time
 import urllib.request
 from datetime import datetime
 
+from jiesu_bench import ROOT, BenchError, Server, create_key, now, percentile
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 LUA = os.path.join(HERE, "intake.lua")
 PG_TEST = os.path.join(ROOT, "scripts", "pg-test.sh")
 PG_BIN = "/usr/lib/postgresql/15/bin"
 DEFAULT_REQUESTS = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "requests"))
 DEFAULT_MODEL = os.path.join(ROOT, "build", "category.model")
-SERVE_LINE = re.compile(rb"serving on http://127\.0\.0\.1:(\d+)/")
 N_BODIES = 2000      # distinct request bodies per mode (wrk cycles through them)
 N_TEMPLATES = 1000   # cases copied from jiesu's database as the storage ceiling's rows
 MODES = ("router", "given", "nodup")
@@ -134,14 +133,6 @@ TYPES = (("咨询", 25), ("求助", 20), ("投诉", 35), ("举报", 5), ("建议
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹"
 
 
-class BenchError(Exception):
-    pass
-
-
-def now():
-    return time.monotonic()
-
-
 def log(msg):
     print(msg, flush=True)
 
@@ -153,13 +144,6 @@ def run(cmd, timeout=600, **kw):
         raise BenchError(f"{' '.join(cmd)}: exit {p.returncode}\n{p.stdout[-1500:]}"
                          f"{p.stderr[-1500:]}")
     return p.stdout
-
-
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q / 100.0 * len(s) + 0.5)) - 1))]
 
 
 def cpu_seconds(pid):
@@ -254,60 +238,6 @@ def http_get(port, path, key=None, timeout=30):
         return resp.status, json.loads(resp.read().decode("utf-8"))
 
 
-class Server:
-    """One `jiesu serve` on 127.0.0.1, port 0, in `cwd` (its key file lands there for PostgreSQL)."""
-
-    def __init__(self, args, db_url, cwd, name, config_extra=""):
-        self.cwd = cwd
-        config = os.path.join(cwd, f"{name}.toml")
-        with open(config, "w") as f:
-            f.write("[http]\nrate_per_second = 0\n"
-                    f"threads = {max(64, args.connections)}\n" + config_extra)
-        cmd = [args.jiesu, "serve", "--db", db_url, "--listen", "127.0.0.1:0", "--config", config]
-        if args.model:
-            cmd += ["--model", args.model]
-        env = server_env()
-        self.out_path = os.path.join(cwd, f"{name}.out")
-        self.err_path = os.path.join(cwd, f"{name}.err")
-        with open(self.out_path, "wb") as o, open(self.err_path, "wb") as e:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
-                                         cwd=cwd, env=env)
-        self.port = None
-        t0 = now()
-        while True:
-            if self.proc.poll() is not None:
-                raise BenchError(f"jiesu serve exited with {self.proc.returncode}: "
-                                 + open(self.err_path, errors="replace").read()[-1500:])
-            if now() - t0 > 120:
-                self.stop()
-                raise BenchError("jiesu serve not healthy after 120 s")
-            if self.port is None:
-                with open(self.out_path, "rb") as f:
-                    m = SERVE_LINE.search(f.read())
-                if m:
-                    self.port = int(m.group(1))
-            if self.port is not None:
-                try:
-                    if http_get(self.port, "/healthz", timeout=5)[0] == 200:
-                        break
-                except OSError:
-                    pass
-            time.sleep(0.05)
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 def server_env():
     """The environment for jiesu: a fresh contact key per database, the repository's data."""
     env = {k: v for k, v in os.environ.items() if k != "JIESU_SECRET_KEY"}
@@ -315,15 +245,8 @@ def server_env():
     return env
 
 
-def create_key(args, db_url, cwd):
-    env = server_env()
-    out = subprocess.run([args.jiesu, "keys", "create", "--db", db_url, "--role", "operator",
-                          "--name", "intake bench"], stdin=subprocess.DEVNULL,
-                         capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
-    lines = out.stdout.strip().splitlines()
-    if out.returncode != 0 or not lines or not lines[-1].startswith("jz_"):
-        raise BenchError(f"jiesu keys create: exit {out.returncode}: {out.stderr[-800:]}")
-    return lines[-1].strip()
+def operator_key(args, db_url, cwd):
+    return create_key(args.jiesu, db_url, cwd, server_env(), "operator", "intake bench")
 
 
 def reference_data(port, key):
@@ -723,9 +646,11 @@ def run_backend(args, backend, run_no, ref_holder, texts, workdir, cluster, rng)
     router_store = None
     for i, mode in enumerate(args.modes):
         url, path, db = fresh_store(mode)
-        key = create_key(args, url, rdir)
-        extra = "[dispatch]\nduplicate_window_days = 0\n" if mode == "nodup" else ""
-        server = Server(args, url, rdir, f"serve-{mode}", extra)
+        key = operator_key(args, url, rdir)
+        config = (f"[http]\nrate_per_second = 0\nthreads = {max(64, args.connections)}\n"
+                  + ("[dispatch]\nduplicate_window_days = 0\n" if mode == "nodup" else ""))
+        server = Server(args.jiesu, url, rdir, server_env(), f"serve-{mode}", config,
+                        extra_args=["--model", args.model] if args.model else [])
         try:
             http_get(server.port, "/api/v1/me", key)  # the key's argon2id check, once
             if ref_holder.get("ref") is None:
@@ -763,14 +688,14 @@ def run_backend(args, backend, run_no, ref_holder, texts, workdir, cluster, rng)
         templates = sqlite_templates(path)
         for batch in (1, args.batch):
             ceil_url, ceil_path, _ = fresh_store(f"ceiling{batch}")
-            create_key(args, ceil_url, rdir)  # jiesu makes the schema
+            operator_key(args, ceil_url, rdir)  # jiesu makes the schema
             res[f"sqlite{batch}"] = sqlite_ceiling(args, ceil_path, templates, batch,
                                                    args.ceiling_seconds)
         res["templates"] = len(templates)
         res["events_per_case"] = sum(len(t[1]) for t in templates) / max(len(templates), 1)
     else:
         ceil_url, _, ceil_db = fresh_store("ceiling")
-        create_key(args, ceil_url, rdir)
+        operator_key(args, ceil_url, rdir)
         n_tpl = pg_prepare_ceiling(cluster, db, ceil_db)
         for clients in args.pg_clients:
             res[f"pg{clients}"] = pg_ceiling(args, cluster, ceil_db, n_tpl, clients,

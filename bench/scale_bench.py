@@ -77,7 +77,6 @@ import random
 import re
 import shutil
 import shlex
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -88,9 +87,8 @@ import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-SERVE_LINE = re.compile(rb"serving on http://127\.0\.0\.1:(\d+)/")
+from jiesu_bench import ROOT, BenchError, Server, create_key, now, percentile
+
 BEIJING = timezone(timedelta(hours=8))
 OPEN_STATUSES = ("dispatched", "accepted", "objected")  # domain::IsOpenForUnit
 TREND_MONTHS = 60
@@ -99,24 +97,8 @@ SAMPLE_CASES = 3000       # cases whose texts the search terms come from
 GOALS = {"assessment": 100.0, "trend": 1000.0, "queue": 50.0, "search": 50.0, "memory": 500.0}
 
 
-class BenchError(Exception):
-    pass
-
-
-def now():
-    return time.perf_counter()
-
-
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
-
-
-def percentile(values, q):
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q / 100.0 * len(s) + 0.5)) - 1))]
 
 
 # ------------------------------------------------------------------------------------ months
@@ -402,73 +384,6 @@ def rss_mb(pid, field="VmRSS"):
     return float("nan")
 
 
-class Server:
-    """`jiesu serve` on 127.0.0.1:0 (the kernel picks a free port; the log line names it)."""
-
-    def __init__(self, jiesu, db_url, cwd, workdir, env):
-        config = os.path.join(workdir, "scale.toml")
-        with open(config, "w") as f:
-            f.write("[http]\nrate_per_second = 0\n")
-        cmd = [jiesu, "serve", "--db", db_url, "--listen", "127.0.0.1:0", "--config", config]
-        self.out_path = os.path.join(workdir, "serve.out")
-        self.err_path = os.path.join(workdir, "serve.err")
-        with open(self.out_path, "wb") as o, open(self.err_path, "wb") as e:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=o, stderr=e,
-                                         cwd=cwd, env=env)
-        self.port = None
-        self.started_in = None
-        t0 = now()
-        while True:
-            if self.proc.poll() is not None:
-                raise BenchError(f"jiesu serve exited with {self.proc.returncode}: "
-                                 + self.log_text()[-1500:])
-            if now() - t0 > 300:
-                self.stop()
-                raise BenchError("jiesu serve not healthy after 300 s")
-            if self.port is None:
-                with open(self.out_path, "rb") as f:
-                    m = SERVE_LINE.search(f.read())
-                if not m:
-                    with open(self.err_path, "rb") as f:
-                        m = SERVE_LINE.search(f.read())
-                if m:
-                    self.port = int(m.group(1))
-            if self.port is not None:
-                try:
-                    c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                    c.request("GET", "/healthz")
-                    r = c.getresponse()
-                    r.read()
-                    c.close()
-                    if r.status == 200:
-                        self.started_in = now() - t0
-                        break
-                except OSError:
-                    pass
-            time.sleep(0.05)
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def log_text(self):
-        text = ""
-        for p in (self.out_path, self.err_path):
-            with open(p, errors="replace") as f:
-                text += f.read()
-        return text
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
 class MemorySampler(threading.Thread):
     """The server's VmRSS every 50 ms; the largest seen."""
 
@@ -529,16 +444,6 @@ def jiesu_env():
     if not os.environ.get("JIESU_DATA_DIR") and os.path.isdir(os.path.join(ROOT, "data")):
         env["JIESU_DATA_DIR"] = os.path.join(ROOT, "data")
     return env
-
-
-def create_key(jiesu, db_url, cwd, env):
-    p = subprocess.run([jiesu, "keys", "create", "--db", db_url, "--role", "supervisor",
-                        "--name", "scale bench"], stdin=subprocess.DEVNULL, capture_output=True,
-                       text=True, cwd=cwd, env=env, timeout=300)
-    lines = p.stdout.strip().splitlines()
-    if p.returncode != 0 or not lines or not lines[-1].strip().startswith("jz_"):
-        raise BenchError(f"jiesu keys create: exit {p.returncode}: {p.stderr.strip()[-800:]}")
-    return lines[-1].strip()
 
 
 # ------------------------------------------------------------------------------------ measures
@@ -923,13 +828,14 @@ def main(argv):
     try:
         base = (SqliteBaseline(args.sqlite_path) if args.sqlite_path else PsqlBaseline(args.db))
         log(f"scale bench: {args.db}; work dir {workdir}; load {load_before[0]:.2f}")
-        server = Server(pinned, args.db, cwd, workdir, env)
+        server = Server(pinned, args.db, cwd, env, "serve", "[http]\nrate_per_second = 0\n",
+                        log_dir=workdir, timeout=300)
         mem["start"] = rss_mb(server.pid)
         sampler = MemorySampler(server.pid)
         sampler.start()
         log(f"  server up in {server.started_in:.1f} s on port {server.port}, "
             f"RSS {mem['start']:.0f} MB")
-        key = create_key(pinned, args.db, cwd, env)
+        key = create_key(pinned, args.db, cwd, env, "supervisor", "scale bench", timeout=300)
         client = Client(server.port, key)
         _, health = client.get("/healthz")
         counts = db_counts(base)

@@ -40,7 +40,6 @@ inline constexpr const char* kAuditColumns = "id, at, key_id, actor, action, cas
 inline constexpr const char* kCaseRowColumns =
     "version, status, type, source, unit, category, title, text, address, created_at, "
     "updated_at, dispatched_at, replied_at, due, merged_into, doc, id";
-inline constexpr int kCaseRowColumnCount = 17;
 inline constexpr const char* kEventInsertColumns =
     "case_id, seq, at, kind, actor_role, actor_unit, actor_name, unit, payload";
 inline constexpr int kEventInsertColumnCount = 9;

@@ -395,20 +395,6 @@ Params Args() { return Params(); }
 
 Result<Case> CaseFromRow(const pg::Row& row) { return CaseFromDocText(row.Text(0)); }
 
-Status InsertEvents(Connection& conn, const std::vector<CaseEvent>& events,
-                    const std::vector<std::string>& units_after, RowBatch& batch) {
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    batch.params().Values(EventRowValues(events[i], units_after[i]));
-    JIESU_RETURN_IF_ERROR(batch.Added(conn));
-  }
-  return Status::Ok();
-}
-
-RowBatch EventBatch() {
-  return RowBatch(std::string("INSERT INTO case_events(") + kEventInsertColumns + ")",
-                  kEventInsertColumnCount);
-}
-
 }  // namespace
 
 PostgresDatabase::PostgresDatabase(std::string uri) : uri_(std::move(uri)) {}
@@ -694,8 +680,13 @@ Result<Case> PostgresDatabase::AppendEvents(std::int64_t case_id, int expected_v
                "WHERE id=$17 AND version=$18",
                params));
     if (updated.affected() == 0) return StaleVersion(case_id);
-    RowBatch batch = EventBatch();
-    JIESU_RETURN_IF_ERROR(InsertEvents(c, events, write.units_after, batch));
+    // A few events: one multi-row INSERT (a COPY would cost a round trip more).
+    RowBatch batch(std::string("INSERT INTO case_events(") + kEventInsertColumns + ")",
+                   kEventInsertColumnCount);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      batch.params().Values(EventRowValues(events[i], write.units_after[i]));
+      JIESU_RETURN_IF_ERROR(batch.Added(c));
+    }
     JIESU_RETURN_IF_ERROR(batch.Flush(c));
     folded = std::move(write.folded);
     return Status::Ok();
