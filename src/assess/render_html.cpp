@@ -236,6 +236,25 @@ std::string RenderHtml(const ReviewReport& r) {
     if (!open.empty()) h += "<p>整改尚未完成的单位：</p>\n<ul>\n" + open + "</ul>\n";
   }
 
+  const CommunityFigures& c = r.community;
+  if (c.proactive_total > 0) {
+    h += "<h2>主动治理</h2>\n<p>" + EscapeHtml(ProactiveText(c)) + "</p>\n";
+  }
+  if (c.enterprise_requests > 0 || c.enterprise_tally.valid > 0) {
+    h += "<h2>企业服务包</h2>\n<p>" + EscapeHtml(EnterpriseText(c)) + "</p>\n<table>\n<thead><tr>"
+         "<th>街乡</th><th>企业诉求</th><th>有效回访</th><th>响应率</th><th>解决率</th>"
+         "<th>满意率</th></tr></thead>\n<tbody>\n";
+    for (const EnterpriseTownship& t : c.enterprise) {
+      const auto cell = [](const std::string& s) { return "<td class=\"num\">" + s + "</td>"; };
+      h += "<tr><td>" + EscapeHtml(t.name) + "</td>" + cell(std::to_string(t.requests)) +
+           cell(std::to_string(t.tally.valid)) +
+           cell(t.rates ? Percent(t.rates->response) : "—") +
+           cell(t.rates ? Percent(t.rates->resolution) : "—") +
+           cell(t.rates ? Percent(t.rates->satisfaction) : "—") + "</tr>\n";
+    }
+    h += "</tbody>\n</table>\n";
+  }
+
   h += "<footer>" + EscapeHtml(RulesText(r.rules)) + "</footer>\n</body>\n</html>\n";
   return h;
 }

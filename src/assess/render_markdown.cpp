@@ -147,6 +147,24 @@ std::string RenderMarkdown(const ReviewReport& r) {
     if (!open.empty()) md += "整改尚未完成的单位：\n\n" + open + "\n";
   }
 
+  const CommunityFigures& c = r.community;
+  if (c.proactive_total > 0) {
+    md += "## 主动治理\n\n" + EscapeMarkdown(ProactiveText(c)) + "\n\n";
+  }
+  if (c.enterprise_requests > 0 || c.enterprise_tally.valid > 0) {
+    md += "## 企业服务包\n\n" + EscapeMarkdown(EnterpriseText(c)) + "\n\n";
+    md += "| 街乡 | 企业诉求 | 有效回访 | 响应率 | 解决率 | 满意率 |\n|---|--:|--:|--:|--:|--:|\n";
+    for (const EnterpriseTownship& t : c.enterprise) {
+      md += "| " + EscapeMarkdown(t.name) + " | " + std::to_string(t.requests) + " | " +
+            std::to_string(t.tally.valid) + " | " +
+            (t.rates ? Percent(t.rates->response) + " | " + Percent(t.rates->resolution) + " | " +
+                           Percent(t.rates->satisfaction)
+                     : std::string("— | — | —")) +
+            " |\n";
+    }
+    md += "\n";
+  }
+
   md += "---\n\n" + EscapeMarkdown(RulesText(r.rules)) + "\n";
   return md;
 }

@@ -117,6 +117,26 @@ Status RenderXlsx(const ReviewReport& r, const std::string& path) {
     }
   }
 
+  Sheet proactive(wb, "主动治理", {{"街乡", 20}, {"主动治理工单", 14}}, header);
+  for (const ProactiveTownship& t : r.community.proactive) {
+    proactive.Text(t.name).Number(t.cases);
+    proactive.Next();
+  }
+  Sheet enterprise(wb, "企业服务包",
+                   {{"街乡", 20}, {"企业诉求", 10}, {"有效回访", 10}, {"响应率", 9},
+                    {"解决率", 9}, {"满意率", 9}},
+                   header);
+  for (const EnterpriseTownship& t : r.community.enterprise) {
+    enterprise.Text(t.name).Number(t.requests).Number(t.tally.valid);
+    if (t.rates) {
+      enterprise.Number(t.rates->response, pct).Number(t.rates->resolution, pct)
+          .Number(t.rates->satisfaction, pct);
+    } else {
+      enterprise.Blank().Blank().Blank();
+    }
+    enterprise.Next();
+  }
+
   const lxw_error err = workbook_close(wb);
   if (err != LXW_NO_ERROR) {
     return Status::Internal("cannot write " + path + ": " + lxw_strerror(err));

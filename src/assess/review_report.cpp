@@ -638,6 +638,7 @@ nlohmann::json ReviewToJson(const ReviewReport& r) {
         {{"code", z.code}, {"name", z.name}, {"volume", z.volume}, {"text", ZeroRequestText(z)}});
   }
   const DistrictSummary& d = r.district;
+  nlohmann::json community = CommunityToJson(r.community);
   return {
       {"month", FormatMonth(r.month)},
       {"title", ReviewTitle(r)},
@@ -666,8 +667,68 @@ nlohmann::json ReviewToJson(const ReviewReport& r) {
       {"units", std::move(units)},
       {"zero_request_units", std::move(zero)},
       {"inspections", InspectionsToJson(r)},
+      {"proactive", community["proactive"]},
+      {"enterprise", community["enterprise"]},
       {"hot_topics", HotTopicsToJson(r.hot_topics)},
   };
+}
+
+std::string ProactiveText(const CommunityFigures& f) {
+  if (f.proactive_total == 0) return "本月无主动治理工单。";
+  std::string out = "本月主动治理工单" + std::to_string(f.proactive_total) + "件：";
+  for (std::size_t i = 0; i < f.proactive.size(); ++i) {
+    out += (i ? "、" : "") + f.proactive[i].name + std::to_string(f.proactive[i].cases) + "件";
+  }
+  return out + "。";
+}
+
+namespace {
+
+std::string RatesText(const domain::Rates& r) {
+  return "响应率" + Percent(r.response) + "、解决率" + Percent(r.resolution) + "、满意率" +
+         Percent(r.satisfaction);
+}
+
+// One of the rates, or null when there are none.
+nlohmann::json RateJson(const std::optional<domain::Rates>& r, double domain::Rates::*rate) {
+  return r ? nlohmann::json(RoundTo((*r).*rate, 4)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string EnterpriseText(const CommunityFigures& f) {
+  if (f.enterprise_requests == 0 && f.enterprise_tally.valid == 0) return "本月无企业诉求。";
+  std::string out = "本月企业诉求" + std::to_string(f.enterprise_requests) + "件，有效回访" +
+                    std::to_string(f.enterprise_tally.valid) + "件";
+  if (f.enterprise_rates) out += "，" + RatesText(*f.enterprise_rates);
+  return out + "。";
+}
+
+nlohmann::json CommunityToJson(const CommunityFigures& f) {
+  nlohmann::json proactive = nlohmann::json::array();
+  for (const ProactiveTownship& t : f.proactive) {
+    proactive.push_back({{"code", t.code}, {"name", t.name}, {"cases", t.cases}});
+  }
+  nlohmann::json enterprise = nlohmann::json::array();
+  for (const EnterpriseTownship& t : f.enterprise) {
+    enterprise.push_back({{"code", t.code},
+                          {"name", t.name},
+                          {"requests", t.requests},
+                          {"valid_callbacks", t.tally.valid},
+                          {"response_rate", RateJson(t.rates, &domain::Rates::response)},
+                          {"resolution_rate", RateJson(t.rates, &domain::Rates::resolution)},
+                          {"satisfaction_rate", RateJson(t.rates, &domain::Rates::satisfaction)}});
+  }
+  return {{"proactive",
+           {{"total", f.proactive_total}, {"text", ProactiveText(f)}, {"townships", proactive}}},
+          {"enterprise",
+           {{"requests", f.enterprise_requests},
+            {"valid_callbacks", f.enterprise_tally.valid},
+            {"response_rate", RateJson(f.enterprise_rates, &domain::Rates::response)},
+            {"resolution_rate", RateJson(f.enterprise_rates, &domain::Rates::resolution)},
+            {"satisfaction_rate", RateJson(f.enterprise_rates, &domain::Rates::satisfaction)},
+            {"text", EnterpriseText(f)},
+            {"townships", enterprise}}}};
 }
 
 }  // namespace jiesu::assess

@@ -17,6 +17,7 @@
 
 #include "assess/hot_topics.hpp"
 #include "assess/inspection_figures.hpp"
+#include "assess/community_figures.hpp"
 #include "assess/monthly_assessment.hpp"
 #include "common/clock.hpp"
 #include "domain/category.hpp"
@@ -123,6 +124,8 @@ struct ReviewReport {
   std::vector<RoundFigures> inspections;
   Rectification inspections_total;
   Timestamp inspections_as_of = 0;
+  // 主动治理 and 企业服务包, set by the caller (community_figures.hpp).
+  CommunityFigures community;
 };
 
 // Builds the review of `current` (a township-level assessment). `previous` is the month before (for
@@ -131,6 +134,14 @@ struct ReviewReport {
 ReviewReport BuildReview(const Assessment& current, const Assessment* previous,
                          const std::vector<CaseFact>& facts, const domain::UnitTree& units,
                          const domain::Catalogue& catalogue, const ReviewRules& rules = {});
+
+// "本月主动治理工单12件：梨园镇5件、中仓街道4件……", or that there was none.
+std::string ProactiveText(const CommunityFigures& f);
+// "本月企业诉求8件，有效回访6件，响应率100%、解决率83%、满意率90%。", or that there was none.
+std::string EnterpriseText(const CommunityFigures& f);
+// {proactive: {total, text, townships}, enterprise: {requests, valid_callbacks, rates, text,
+// townships}} (rates null without a valid callback).
+nlohmann::json CommunityToJson(const CommunityFigures& f);
 
 // "通州区接诉即办月度点评（2026年10月）".
 std::string ReviewTitle(const ReviewReport& r);

@@ -83,6 +83,8 @@ struct Case {
   bool has_contact = false;
   bool supervised = false;  // 督办
   std::optional<std::int64_t> inspection_id;
+  std::optional<std::int64_t> enterprise_id;  // a 企业诉求: the enterprise (community.hpp)
+  std::optional<std::int64_t> proposal_id;    // agreed in a building's deliberation
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
   std::optional<Timestamp> dispatched_at;

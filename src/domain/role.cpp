@@ -10,6 +10,7 @@ const char* RoleName(Role role) {
     case Role::kInspector: return "inspector";
     case Role::kAdmin: return "admin";
     case Role::kPublic: return "public";
+    case Role::kResident: return "resident";
     case Role::kSystem: return "system";
   }
   return "public";
@@ -17,10 +18,10 @@ const char* RoleName(Role role) {
 
 Result<Role> ParseRole(std::string_view name) {
   for (Role r : {Role::kOperator, Role::kHandler, Role::kSupervisor, Role::kInspector, Role::kAdmin,
-                 Role::kPublic}) {
+                 Role::kPublic, Role::kResident}) {
     if (name == RoleName(r)) return r;
   }
-  return Status::Invalid("role must be operator, handler, supervisor, inspector, admin or public");
+  return Status::Invalid("role must be operator, handler, supervisor, inspector, admin, public or resident");
 }
 
 }  // namespace jiesu::domain

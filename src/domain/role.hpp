@@ -10,7 +10,9 @@
 
 namespace jiesu::domain {
 
-enum class Role { kOperator, kHandler, kSupervisor, kInspector, kAdmin, kPublic, kSystem };
+// kResident: a registered resident of one building (楼门院), for its deliberation only; the key's
+// unit is the building's community.
+enum class Role { kOperator, kHandler, kSupervisor, kInspector, kAdmin, kPublic, kResident, kSystem };
 
 const char* RoleName(Role role);  // "operator", ...
 Result<Role> ParseRole(std::string_view name);

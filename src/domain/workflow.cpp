@@ -424,6 +424,8 @@ void Apply(Case& c, const CaseEvent& e) {
       c.anonymous = p.value("anonymous", false);
       c.has_contact = p.value("has_contact", false);
       if (p.contains("inspection_id")) c.inspection_id = p.at("inspection_id").get<std::int64_t>();
+      if (p.contains("enterprise_id")) c.enterprise_id = p.at("enterprise_id").get<std::int64_t>();
+      if (p.contains("proposal_id")) c.proposal_id = p.at("proposal_id").get<std::int64_t>();
       c.status = S::kReceived;
       break;
     }
@@ -553,7 +555,8 @@ Result<Case> FoldUntrusted(const std::vector<CaseEvent>& events) {
     switch (e.kind) {
       case EventKind::kCreated:
         ok = name_ok("type", ParseCaseType, true) && name_ok("source", ParseCaseSource, true) &&
-             name_ok("urgency", ParseUrgency, false) && integer_ok("inspection_id");
+             name_ok("urgency", ParseUrgency, false) && integer_ok("inspection_id") &&
+             integer_ok("enterprise_id") && integer_ok("proposal_id");
         break;
       case EventKind::kMerged: ok = integer_ok("into"); break;
       case EventKind::kAttached: ok = integer_ok("size"); break;

@@ -10,29 +10,12 @@ namespace jiesu::http {
 using namespace jiesu::domain;
 using nlohmann::json;
 
-namespace {
-
-constexpr int kMaxDepth = 32;
-
-json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
-
 json UnitRef(const std::string& code, const service::Reference& ref) {
   if (code.empty()) return nullptr;
   const Unit* u = ref.units.Find(code);
   return {{"code", code}, {"name", u ? u->short_name : code}};
 }
 
-json CategoryRef(const std::string& code, const service::Reference& ref) {
-  if (code.empty()) return nullptr;
-  const Category* c = ref.catalogue.Find(code);
-  return {{"code", code}, {"name", c ? c->name : code}};
-}
-
-json ChoiceJson(const dispatch::Choice& c) {
-  return {{"code", c.code}, {"name", c.name}, {"confidence", c.confidence}};
-}
-
-// Typed field readers: absent → leave as is; wrong type → InvalidArgument naming the field.
 Status GetString(const json& j, const char* key, std::string& out) {
   if (!j.contains(key) || j.at(key).is_null()) return Status::Ok();
   if (!j.at(key).is_string()) return Status::Invalid(std::string(key) + " must be a string");
@@ -48,6 +31,22 @@ Status GetBool(const json& j, const char* key, std::optional<bool>& out) {
   if (!j.at(key).is_boolean()) return Status::Invalid(std::string(key) + " must be true or false");
   out = j.at(key).get<bool>();
   return Status::Ok();
+}
+
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
+
+json CategoryRef(const std::string& code, const service::Reference& ref) {
+  if (code.empty()) return nullptr;
+  const Category* c = ref.catalogue.Find(code);
+  return {{"code", code}, {"name", c ? c->name : code}};
+}
+
+json ChoiceJson(const dispatch::Choice& c) {
+  return {{"code", c.code}, {"name", c.name}, {"confidence", c.confidence}};
 }
 
 Status GetNumber(const json& j, const char* key, std::optional<double>& out) {
@@ -153,6 +152,8 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
   if (c.merged_into) j["merged_into"] = *c.merged_into;
   if (!c.transferred_to.empty()) j["transferred_to"] = c.transferred_to;
   if (c.inspection_id) j["inspection_id"] = *c.inspection_id;
+  if (c.enterprise_id) j["enterprise_id"] = *c.enterprise_id;
+  if (c.proposal_id) j["proposal_id"] = *c.proposal_id;
   if (!c.media_url.empty()) j["media_url"] = c.media_url;
   json attachments = json::array();
   for (const Attachment& a : c.attachments) attachments.push_back(AttachmentToJson(c.id, a));
@@ -186,8 +187,6 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
   return j;
 }
 
-namespace {
-
 Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
   for (const auto& item : j.items()) {
     const std::string& key = item.key();
@@ -198,7 +197,6 @@ Status CheckKnown(const json& j, std::initializer_list<const char*> known) {
   return Status::Ok();
 }
 
-}  // namespace
 
 json AttachmentToJson(std::int64_t case_id, const Attachment& a) {
   return {{"hash", a.hash},
@@ -247,8 +245,6 @@ Result<service::NewCaseInput> NewCaseFromJson(const json& j) {
   return in;
 }
 
-namespace {
-
 Status GetTime(const json& j, const char* key, std::optional<Timestamp>& out) {
   std::string text;
   JIESU_RETURN_IF_ERROR(GetString(j, key, text));
@@ -259,7 +255,6 @@ Status GetTime(const json& j, const char* key, std::optional<Timestamp>& out) {
   return Status::Ok();
 }
 
-}  // namespace
 
 Result<service::NewInspectionInput> NewInspectionFromJson(const json& j) {
   JIESU_RETURN_IF_ERROR(CheckKnown(j, {"name", "units", "starts", "ends", "revisit_of"}));

@@ -15,6 +15,16 @@
 
 namespace jiesu::http {
 
+// Field readers of request bodies: absent or null leaves `out` as it is; InvalidArgument for a
+// value of the wrong type (a string with NUL, a time not ISO 8601 with offset) or, for
+// CheckKnown, a field not in `known`.
+Status GetString(const nlohmann::json& j, const char* key, std::string& out);
+Status GetBool(const nlohmann::json& j, const char* key, std::optional<bool>& out);
+Status GetTime(const nlohmann::json& j, const char* key, std::optional<Timestamp>& out);
+Status CheckKnown(const nlohmann::json& j, std::initializer_list<const char*> known);
+// {code, name} of a unit (its short name), or null for "".
+nlohmann::json UnitRef(const std::string& code, const service::Reference& ref);
+
 // Parses a request body as a JSON object: InvalidArgument for invalid UTF-8, bad JSON, a
 // non-object, nesting deeper than 32 levels.
 Result<nlohmann::json> ParseBody(const std::string& body);

@@ -12,6 +12,7 @@
 #include "assess/render_markdown.hpp"
 #include "assess/render_xlsx.hpp"
 #include "assess/review_report.hpp"
+#include "http/community_routes.hpp"
 #include "http/json_codec.hpp"
 #include "http/server.hpp"
 #include "service/case_export.hpp"
@@ -20,8 +21,6 @@ namespace jiesu::http {
 
 using domain::Role;
 using nlohmann::json;
-
-namespace {
 
 void Reply(RequestContext& ctx, int status, const json& body) {
   ctx.res.status = status;
@@ -68,6 +67,8 @@ Status RequireRole(const RequestContext& ctx, std::initializer_list<Role> roles)
                            " may not use this route");
 }
 
+namespace {
+
 Status Health(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto n, s.app().db().CountCases());
   Reply(ctx, 200, {{"status", "ok"},
@@ -91,16 +92,33 @@ Status MetricsText(Server& s, RequestContext& ctx) {
 
 Status Me(Server& s, RequestContext& ctx) {
   const auto* unit = s.app().reference().units.Find(ctx.actor.unit);
-  Reply(ctx, 200, {{"role", domain::RoleName(ctx.actor.role)},
-                   {"name", ctx.actor.name},
-                   {"unit", unit ? UnitToJson(*unit) : json(nullptr)}});
+  json me = {{"role", domain::RoleName(ctx.actor.role)},
+             {"name", ctx.actor.name},
+             {"unit", unit ? UnitToJson(*unit) : json(nullptr)}};
+  if (ctx.actor.role == Role::kResident) {
+    JIESU_ASSIGN_OR_RETURN(auto resident, s.app().buildings().ResidentOf(ctx.actor));
+    me["resident"] = {{"id", resident.id}, {"name", resident.name}, {"room", resident.room},
+                      {"building_id", resident.building_id}};
+  }
+  Reply(ctx, 200, me);
   return Status::Ok();
 }
 
 Status CreateCase(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(json body, JsonBody(s, ctx));
+  // A 企业诉求 names its enterprise: the enterprise service sends it to the service manager.
+  std::optional<std::int64_t> enterprise;
+  if (body.contains("enterprise_id") && !body.at("enterprise_id").is_null()) {
+    if (!body.at("enterprise_id").is_number_integer()) {
+      return Status::Invalid("enterprise_id must be an enterprise's id");
+    }
+    enterprise = body.at("enterprise_id").get<std::int64_t>();
+  }
+  body.erase("enterprise_id");
   JIESU_ASSIGN_OR_RETURN(auto input, NewCaseFromJson(body));
-  JIESU_ASSIGN_OR_RETURN(auto view, s.app().cases().Create(ctx.actor, input));
+  JIESU_ASSIGN_OR_RETURN(auto view,
+                         enterprise ? s.app().enterprises().Request(ctx.actor, *enterprise, input)
+                                    : s.app().cases().Create(ctx.actor, input));
   Reply(ctx, 201, CaseToJson(view, s.app().reference(), ctx.actor.role));
   return Status::Ok();
 }
@@ -406,7 +424,12 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/audit", "audit", true, Audit},
       {"POST", "/api/v1/admin/model/reload", "admin.model.reload", true, ReloadModel},
   };
-  return kRoutes;
+  static const std::vector<Route> kAll = [] {
+    std::vector<Route> all = kRoutes;
+    for (const Route& r : CommunityRoutes()) all.push_back(r);
+    return all;
+  }();
+  return kAll;
 }
 
 }  // namespace jiesu::http

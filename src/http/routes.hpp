@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,18 @@ struct Route {
   bool figures = false;  // reads whole months of cases: a few at a time (Server::figures_)
 };
 
-// The table itself (/api/v1 and the service endpoints; Open311's are in open311.hpp).
+// The table itself (/api/v1 and the service endpoints, with community_routes.hpp's; Open311's
+// are in open311.hpp).
 const std::vector<Route>& Routes();
+
+// What handlers share: answer with a JSON body; the path's first {id}; the JSON body (Content-Type
+// application/json, within the size limit); the query parameters (UTF-8, none twice); the
+// caller's role among `roles` (Forbidden otherwise).
+void Reply(RequestContext& ctx, int status, const nlohmann::json& body);
+Result<std::int64_t> PathId(const RequestContext& ctx);
+Result<nlohmann::json> JsonBody(Server& s, const RequestContext& ctx);
+Result<std::map<std::string, std::string>> Query(const RequestContext& ctx);
+Status RequireRole(const RequestContext& ctx, std::initializer_list<domain::Role> roles);
 
 // The media type of a Content-Type header, lower-cased, without parameters or spaces:
 // "Application/JSON; charset=utf-8" → "application/json".

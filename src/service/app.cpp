@@ -40,10 +40,16 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
       std::make_unique<AssessmentService>(*app->db_, app->ref_, app->config_, app->clock_);
   app->inspections_ =
       std::make_unique<InspectionService>(*app->db_, app->ref_, *app->cases_, app->clock_);
+  app->enterprises_ =
+      std::make_unique<EnterpriseService>(*app->db_, app->ref_, *app->cases_, app->clock_);
   app->reports_ = std::make_unique<ReportService>(*app->db_, app->ref_, app->config_, app->clock_,
-                                                  *app->assessments_, *app->inspections_);
+                                                  *app->assessments_, *app->inspections_,
+                                                  *app->enterprises_);
   app->attachments_ = std::make_unique<AttachmentService>(cfg.attachments_dir, *app->cases_);
   app->transfers_ = std::make_unique<TransferService>(cfg.peers, *app->cases_);
+  app->buildings_ = std::make_unique<BuildingService>(*app->db_, app->ref_, *app->auth_,
+                                                      *app->cases_, app->clock_);
+  app->consultations_ = std::make_unique<ConsultationService>(*app->db_, app->ref_, app->clock_);
   return app;
 }
 

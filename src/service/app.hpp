@@ -12,9 +12,12 @@
 #include "service/attachment_service.hpp"
 #include "service/assessment_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/building_service.hpp"
 #include "service/case_service.hpp"
 #include "service/config.hpp"
+#include "service/consultation_service.hpp"
 #include "service/contact_vault.hpp"
+#include "service/enterprise_service.hpp"
 #include "service/inspection_service.hpp"
 #include "service/reference.hpp"
 #include "service/report_service.hpp"
@@ -44,6 +47,9 @@ class App {
   InspectionService& inspections() { return *inspections_; }
   AttachmentService& attachments() { return *attachments_; }
   TransferService& transfers() { return *transfers_; }
+  BuildingService& buildings() { return *buildings_; }
+  EnterpriseService& enterprises() { return *enterprises_; }
+  ConsultationService& consultations() { return *consultations_; }
   const dispatch::CatalogueClassifier& classifier() const { return *classifier_; }
   const dispatch::Router& router() const { return *router_; }
 
@@ -70,6 +76,9 @@ class App {
   std::unique_ptr<ReportService> reports_;
   std::unique_ptr<AttachmentService> attachments_;
   std::unique_ptr<TransferService> transfers_;
+  std::unique_ptr<BuildingService> buildings_;
+  std::unique_ptr<EnterpriseService> enterprises_;
+  std::unique_ptr<ConsultationService> consultations_;
 };
 
 }  // namespace jiesu::service

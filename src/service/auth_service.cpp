@@ -43,6 +43,22 @@ Result<std::string> AuthService::CreateKey(Role role, const std::string& unit,
                              "not the whole district; use a supervisor key");
     }
   }
+  if (role == Role::kResident) {
+    return Status::Invalid("resident keys are made by registering a resident with their building "
+                           "(POST /api/v1/buildings/{id}/residents)");
+  }
+  JIESU_ASSIGN_OR_RETURN(NewKey key, InsertKey(role, unit, name));
+  return key.key;
+}
+
+Result<AuthService::NewKey> AuthService::CreateResidentKey(const std::string& community,
+                                                           const std::string& name) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  return InsertKey(Role::kResident, community, name);
+}
+
+Result<AuthService::NewKey> AuthService::InsertKey(Role role, const std::string& unit,
+                                                   const std::string& name) {
   const std::string prefix = RandomHex(6);
   const std::string secret = RandomHex(16);
   char hash[crypto_pwhash_STRBYTES];
@@ -57,8 +73,8 @@ Result<std::string> AuthService::CreateKey(Role role, const std::string& unit,
   rec.unit = unit;
   rec.name = name.empty() ? std::string(domain::RoleName(role)) : name;
   rec.created_at = clock_.Now();
-  JIESU_RETURN_IF_ERROR(db_.InsertKey(rec).status());
-  return "jz_" + prefix + "_" + secret;
+  JIESU_ASSIGN_OR_RETURN(std::int64_t id, db_.InsertKey(rec));
+  return NewKey{"jz_" + prefix + "_" + secret, id};
 }
 
 Result<Actor> AuthService::Authenticate(const std::string& token) {

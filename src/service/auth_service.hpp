@@ -22,13 +22,22 @@ class AuthService {
 
   // Creates a key and returns it in plain text. A handler key must name a unit (any level below
   // the district); other roles may name one. Fails with InvalidArgument on a bad role or unit.
+  // Resident keys are made only by CreateResidentKey.
   Result<std::string> CreateKey(domain::Role role, const std::string& unit,
                                 const std::string& name);
+  // A key of role `resident` for a resident of a building in `community`; the plain key and the
+  // key's id (the resident record names it).
+  struct NewKey {
+    std::string key;
+    std::int64_t id = 0;
+  };
+  Result<NewKey> CreateResidentKey(const std::string& community, const std::string& name);
   // The actor behind a bearer token; Unauthenticated for a missing, malformed, unknown or revoked
   // key (one message for all, so that the answer does not tell which).
   Result<domain::Actor> Authenticate(const std::string& token);
 
  private:
+  Result<NewKey> InsertKey(domain::Role role, const std::string& unit, const std::string& name);
   storage::Database& db_;
   std::shared_ptr<const Reference> ref_;
   const Clock& clock_;

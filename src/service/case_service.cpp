@@ -9,6 +9,7 @@
 
 #include "common/utf8.hpp"
 #include "common/bigrams.hpp"
+#include "domain/community.hpp"
 
 namespace jiesu::service {
 
@@ -60,6 +61,7 @@ bool SourceAllowed(Role role, CaseSource source) {
     case Role::kInspector: return source == CaseSource::kInspection;
     case Role::kHandler: return source == CaseSource::kGrid;
     case Role::kSupervisor: return source == CaseSource::kProactive;
+    case Role::kResident: return false;  // residents raise things in their building's deliberation
     case Role::kSystem: return true;
   }
   return false;
@@ -99,6 +101,7 @@ DecideContext CaseService::Context() const {
 
 bool CaseService::MayView(const Actor& actor, const Case& c) const {
   if (actor.role == Role::kPublic) return c.source != CaseSource::kInspection;
+  if (actor.role == Role::kResident) return false;  // they follow their proposals' cases there
   if (actor.role != Role::kHandler) return true;
   return !c.unit.empty() && ref_->units.IsWithin(c.unit, actor.unit);
 }
@@ -208,6 +211,12 @@ Result<CheckedCase> CheckNewCase(const Actor& actor, const NewCaseInput& in, con
   if (!finding && (in.inspection_id || in.due)) {
     return Status::Invalid("only inspection findings carry a round and a deadline");
   }
+  if (in.enterprise_id && !(in.category == domain::kEnterpriseRequestCategory && !in.unit.empty())) {
+    return Status::Invalid("an enterprise request goes to its manager's unit under category 1205");
+  }
+  if (in.proposal_id && source != CaseSource::kProactive) {
+    return Status::Invalid("a case agreed in a building's deliberation has source proactive");
+  }
   JIESU_ASSIGN_OR_RETURN(out.urgency, ParseUrgency(in.urgency));
   const std::string text(TrimSpace(in.text));
   if (text.empty()) return Status::Invalid("text is required");
@@ -315,6 +324,8 @@ Result<CaseView> CaseService::Create(const Actor& actor, const NewCaseInput& in)
     created.payload["lon"] = *in.lon;
   }
   if (in.inspection_id) created.payload["inspection_id"] = *in.inspection_id;
+  if (in.enterprise_id) created.payload["enterprise_id"] = *in.enterprise_id;
+  if (in.proposal_id) created.payload["proposal_id"] = *in.proposal_id;
   if (!media_url.empty()) created.payload["media_url"] = media_url;
   if (!info.proposal.place.empty()) created.payload["place"] = info.proposal.place;
 
@@ -382,7 +393,8 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
                                                 const Reference& ref, int limit_max, Timestamp now) {
   static const std::set<std::string> kKnown = {"unit",  "status", "category", "type",
                                                "from",  "to",     "q",        "overdue",
-                                               "limit", "cursor", "supervised"};
+                                               "limit", "cursor", "supervised",
+                                               "enterprise"};
   for (const auto& [key, value] : q) {
     if (!kKnown.count(key)) return Status::Invalid("unknown query parameter '" + key + "'");
   }
@@ -390,6 +402,9 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
     const auto it = q.find(key);
     return it == q.end() ? std::string() : it->second;
   };
+  if (actor.role == Role::kResident) {
+    return Status::Forbidden("a resident follows its building's proposals, not the case list");
+  }
   storage::CaseFilter f;
   f.now = now;
   std::string scope = actor.role == Role::kHandler ? actor.unit : "";
@@ -436,6 +451,9 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
                              std::to_string(limit_max));
     }
     f.limit = static_cast<int>(limit);
+  }
+  if (const std::string s = get("enterprise"); !s.empty()) {
+    JIESU_ASSIGN_OR_RETURN(f.enterprise_id, ParseInt(s, "enterprise"));
   }
   if (const std::string s = get("cursor"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(auto cursor, ParseInt(s, "cursor"));

@@ -42,6 +42,10 @@ struct NewCaseInput {
   // Inspection findings only (set by InspectionService): the round and the rectification deadline.
   std::optional<std::int64_t> inspection_id;
   std::optional<Timestamp> due;
+  // Set by EnterpriseService (a 企业诉求, with category 1202 and the manager's unit) and by
+  // BuildingService (an agreed proposal, source proactive); never from a request's body.
+  std::optional<std::int64_t> enterprise_id;
+  std::optional<std::int64_t> proposal_id;
 };
 
 struct Duplicate {
@@ -104,7 +108,7 @@ Result<CheckedCase> CheckNewCase(const domain::Actor& actor, const NewCaseInput&
                                  const Reference& ref);
 
 // The filter a case list's query parameters (DESIGN §6.3: unit, status, category, type, from, to,
-// q, overdue, supervised, limit, cursor) ask for, within the actor's scope, evaluated at `now`.
+// q, overdue, supervised, limit, cursor, enterprise) ask for, within the actor's scope, evaluated at `now`.
 // InvalidArgument for an unknown parameter or a bad value (a limit outside 1..`limit_max`),
 // Forbidden for a unit outside a handler's. Pure (fuzz/list_query_fuzz.cpp).
 Result<storage::CaseFilter> CaseFilterFromQuery(const domain::Actor& actor,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "domain/community.hpp"
+
 namespace jiesu::service {
 
 using namespace jiesu::domain;
@@ -31,6 +33,28 @@ Date PreviousMonth(Date d) {
 
 }  // namespace
 
+Result<std::map<std::int64_t, std::string>> ReportService::EnterpriseTownships(
+    const std::vector<std::int64_t>& cases) {
+  std::map<std::int64_t, std::string> out;
+  if (cases.empty()) return out;
+  JIESU_ASSIGN_OR_RETURN(auto enterprises, enterprises_.All());
+  std::map<std::int64_t, std::string> township;  // enterprise id → its township
+  for (const auto& e : enterprises) township.emplace(e.id, e.township);
+  constexpr std::size_t kSlice = 5000;
+  for (std::size_t i = 0; i < cases.size(); i += kSlice) {
+    storage::CaseFilter f;
+    f.ids.assign(cases.begin() + static_cast<std::ptrdiff_t>(i),
+                 cases.begin() + static_cast<std::ptrdiff_t>(std::min(cases.size(), i + kSlice)));
+    f.limit = static_cast<int>(f.ids.size());
+    JIESU_ASSIGN_OR_RETURN(auto slice, db_.ListCases(f));
+    for (const Case& c : slice) {
+      if (!c.enterprise_id) continue;
+      if (auto it = township.find(*c.enterprise_id); it != township.end()) out[c.id] = it->second;
+    }
+  }
+  return out;
+}
+
 Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
   JIESU_ASSIGN_OR_RETURN(Date first, ParseMonth(month));
   const Timestamp from = BeijingMidnight(first);
@@ -43,12 +67,18 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
                          assessments_.Monthly(FormatMonth(PreviousMonth(first)), "township"));
 
   std::vector<assess::CaseFact> facts;
+  assess::CommunityTally community(ref_->units);
+  std::vector<std::int64_t> requests;                        // enterprise requests dispatched
+  std::vector<std::pair<std::int64_t, CallbackTally>> answered;  // and their valid callbacks
   std::map<std::int64_t, std::string> category_of;  // case id → category, loaded once per case
 
   // Dispatched cases: the same selection and overdue rule as AssessmentService/AssessMonth.
   JIESU_ASSIGN_OR_RETURN(auto cases, db_.CasesDispatchedBetween(from, to, /*with_texts=*/true));
   for (const storage::DispatchedCase& c : cases) {
     category_of.emplace(c.id, c.category);
+    if (c.merged_into) continue;
+    if (c.source == CaseSource::kProactive) community.Proactive(c.unit);
+    if (c.category == kEnterpriseRequestCategory) requests.push_back(c.id);
     if (!c.due || !c.response_due || c.merged_into ||
         c.source == CaseSource::kInspection) {
       continue;
@@ -106,12 +136,36 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
         f.satisfaction_points = 0.0;
         break;
     }
+    if (known->second == kEnterpriseRequestCategory) {
+      CallbackTally one;
+      one.valid = 1;
+      one.contacted = p.value("contacted", false) ? 1 : 0;
+      one.resolved = f.resolved ? 1 : 0;
+      one.satisfied = *satisfaction == Satisfaction::kSatisfied ? 1 : 0;
+      one.basically_satisfied = *satisfaction == Satisfaction::kBasicallySatisfied ? 1 : 0;
+      one.dissatisfied = *satisfaction == Satisfaction::kDissatisfied ? 1 : 0;
+      answered.emplace_back(id, one);
+    }
     last_callback[id] = facts.size();
     facts.push_back(std::move(f));
   }
 
   assess::ReviewReport report =
       assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
+
+  // 企业服务包: each request counted for its enterprise's township.
+  std::vector<std::int64_t> ids = requests;
+  for (const auto& [id, one] : answered) ids.push_back(id);
+  JIESU_ASSIGN_OR_RETURN(auto township_of, EnterpriseTownships(ids));
+  for (std::int64_t id : requests) {
+    if (auto it = township_of.find(id); it != township_of.end()) community.EnterpriseRequest(it->second);
+  }
+  for (const auto& [id, one] : answered) {
+    if (auto it = township_of.find(id); it != township_of.end()) {
+      community.EnterpriseCallback(it->second, one);
+    }
+  }
+  report.community = community.Figures(config_.weights);
 
   // 每月一题: the month's dispatched cases against the three months before, read one month at a
   // time (a city's month is hundreds of thousands of texts).

@@ -57,6 +57,8 @@ json CaseToDoc(const Case& c) {
   PutOpt(j, "lat", c.lat);
   PutOpt(j, "lon", c.lon);
   PutOpt(j, "inspection_id", c.inspection_id);
+  PutOpt(j, "enterprise_id", c.enterprise_id);
+  PutOpt(j, "proposal_id", c.proposal_id);
   PutOpt(j, "dispatched_at", c.dispatched_at);
   PutOpt(j, "accepted_at", c.accepted_at);
   PutOpt(j, "replied_at", c.replied_at);
@@ -114,6 +116,8 @@ Result<Case> CaseFromDoc(const json& j) {
     GetOpt(j, "lat", c.lat);
     GetOpt(j, "lon", c.lon);
     GetOpt(j, "inspection_id", c.inspection_id);
+    GetOpt(j, "enterprise_id", c.enterprise_id);
+    GetOpt(j, "proposal_id", c.proposal_id);
     GetOpt(j, "dispatched_at", c.dispatched_at);
     GetOpt(j, "accepted_at", c.accepted_at);
     GetOpt(j, "replied_at", c.replied_at);

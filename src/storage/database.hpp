@@ -34,6 +34,7 @@ struct CaseFilter {
   std::vector<domain::CaseSource> sources;       // source in this set; empty = any
   std::vector<std::string> categories;  // category in this set; empty = any
   std::optional<domain::CaseType> type;
+  std::optional<std::int64_t> enterprise_id;  // a 企业诉求 of this enterprise
   std::optional<Timestamp> created_from;  // inclusive
   std::optional<Timestamp> created_to;    // exclusive
   std::string query;                      // substring of title, text or address
@@ -91,6 +92,33 @@ struct CaseText {
   std::string text;
 };
 
+// A community record: a building, a resident, a proposal, an enterprise, a consultation or an
+// opinion (service/civic_*.hpp). The store keeps its JSON document as given, under a kind, an
+// optional parent record (0 for none) and an optional lookup key unique within the kind (an
+// enterprise's credit code, a resident's key id). `version` counts writes, as for cases.
+struct Record {
+  std::int64_t id = 0;
+  std::string kind;
+  std::int64_t parent = 0;
+  std::optional<std::string> lookup;
+  int version = 0;
+  std::string doc;
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+};
+
+// A record to insert.
+inline Record NewRecord(std::string kind, std::int64_t parent, std::string doc, Timestamp at,
+                        std::optional<std::string> lookup = std::nullopt) {
+  Record r;
+  r.kind = std::move(kind);
+  r.parent = parent;
+  r.doc = std::move(doc);
+  r.created_at = at;
+  r.lookup = std::move(lookup);
+  return r;
+}
+
 // A new case: its events (the first is `created`; case ids are filled in by the store) and the
 // sealed caller contact, if any.
 struct NewCase {
@@ -145,6 +173,18 @@ class Database {
   // The findings (cases) recorded in any of the given rounds, by id.
   virtual Result<std::vector<domain::Case>> CasesOfInspections(
       const std::vector<std::int64_t>& round_ids) = 0;
+
+  // Records. Insert assigns id and version 1 (Conflict when the kind's lookup key is taken);
+  // Update writes `doc` and `updated_at` over the record whose version is `record.version`
+  // (Conflict when another writer got there first, NotFound for none) and returns it.
+  virtual Result<Record> InsertRecord(const Record& record) = 0;
+  virtual Result<Record> UpdateRecord(const Record& record) = 0;
+  virtual Result<Record> GetRecord(const std::string& kind, std::int64_t id) = 0;
+  virtual Result<std::optional<Record>> FindRecord(const std::string& kind,
+                                                   const std::string& lookup) = 0;
+  // The kind's records, with the given parent when set, by id.
+  virtual Result<std::vector<Record>> ListRecords(const std::string& kind,
+                                                  std::optional<std::int64_t> parent) = 0;
 
   // Replaces every sealed contact by reseal(it), in one transaction (all or none); the count.
   virtual Result<int> ResealContacts(

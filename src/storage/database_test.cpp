@@ -143,6 +143,47 @@ TEST_P(StorageTest, StaleVersionIsAConflictAndWritesNothing) {
   EXPECT_EQ(db_->GetCase(1)->unit, "110112001");
 }
 
+TEST_P(StorageTest, RecordsKeepTheirDocumentsLookupsAndVersions) {
+  Record building = NewRecord("building", 0, R"({"name":"1号楼"})", 100);
+  auto b = db_->InsertRecord(building);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->version, 1);
+  Record resident = NewRecord("resident", b->id, "{\"name\":\"王\\t芳\"}", 101, "key:7");
+  auto r = db_->InsertRecord(resident);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(db_->InsertRecord(resident).status().code(), StatusCode::kConflict);
+  resident.lookup = "key:8";
+  ASSERT_TRUE(db_->InsertRecord(resident).ok());
+  // The same lookup under another kind is not taken.
+  ASSERT_TRUE(db_->InsertRecord(NewRecord("enterprise", 0, "{}", 0, "key:7")).ok());
+
+  auto found = db_->FindRecord("resident", "key:7");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, r->id);
+  EXPECT_EQ((*found)->doc, resident.doc);
+  EXPECT_EQ((*found)->parent, b->id);
+  EXPECT_FALSE(db_->FindRecord("resident", "key:9")->has_value());
+  EXPECT_EQ(db_->ListRecords("resident", b->id)->size(), 2u);
+  EXPECT_EQ(db_->ListRecords("resident", b->id + 100)->size(), 0u);
+  EXPECT_EQ(db_->ListRecords("building", std::nullopt)->size(), 1u);
+
+  Record edit = *b;
+  edit.doc = R"({"name":"1号楼","leader":3})";
+  edit.updated_at = 200;
+  auto updated = db_->UpdateRecord(edit);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_EQ(updated->updated_at, 200);
+  EXPECT_EQ(updated->created_at, 100);
+  // A second writer holding version 1 loses and changes nothing.
+  edit.doc = "{}";
+  EXPECT_EQ(db_->UpdateRecord(edit).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(db_->GetRecord("building", b->id)->doc, R"({"name":"1号楼","leader":3})");
+  edit.id = 999;
+  EXPECT_EQ(db_->UpdateRecord(edit).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(db_->GetRecord("resident", b->id).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(StorageTest, EveryCaseRowIsTheFoldOfItsEvents) {
   std::vector<NewCase> batch;
   for (int i = 0; i < 40; ++i) batch.push_back(Created("诉求" + std::to_string(i), 1000 + i));

@@ -145,4 +145,17 @@ bool ParseInspectionLists(const std::string& units, const std::string& revisit_o
   return true;
 }
 
+Status RecordNotFound(const std::string& kind, std::int64_t id) {
+  return Status::NotFound(kind + " " + std::to_string(id) + " not found");
+}
+
+Status StaleRecord(const std::string& kind, std::int64_t id) {
+  return Status::Conflict(kind + " " + std::to_string(id) +
+                          " was changed by someone else; read it again and retry");
+}
+
+Status LookupTaken(const std::string& kind, const std::string& lookup) {
+  return Status::Conflict(kind + " " + lookup + " is already registered");
+}
+
 }  // namespace jiesu::storage

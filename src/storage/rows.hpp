@@ -198,6 +198,29 @@ Result<DispatchedCase> DispatchedCaseFromRow(const Row& row) {
                         .merged_into = opt(12)};
 }
 
+// The columns RecordFromRow reads.
+inline constexpr const char* kRecordColumns =
+    "id, kind, parent, lookup, version, doc, created_at, updated_at";
+
+template <typename Row>
+Record RecordFromRow(const Row& row) {
+  Record r;
+  r.id = row.Int(0);
+  r.kind = row.Text(1);
+  r.parent = row.Int(2);
+  if (!row.IsNull(3)) r.lookup = row.Text(3);
+  r.version = static_cast<int>(row.Int(4));
+  r.doc = row.Text(5);
+  r.created_at = row.Int(6);
+  r.updated_at = row.Int(7);
+  return r;
+}
+
+// NotFound for a record that is not there; Conflict for a stale version or a lookup key taken.
+Status RecordNotFound(const std::string& kind, std::int64_t id);
+Status StaleRecord(const std::string& kind, std::int64_t id);
+Status LookupTaken(const std::string& kind, const std::string& lookup);
+
 template <typename Row>
 AuditEntry AuditFromRow(const Row& row) {
   AuditEntry a;

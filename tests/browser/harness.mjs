@@ -108,9 +108,15 @@ export class Session {
 
   // A page signed in as `role` through the sign-in form; waits for the role's home screen.
   async signIn(role, viewport = DESKTOP) {
-    const page = await this.page(role, viewport);
+    return this.signInWithKey(KEYS[role], role, viewport);
+  }
+
+  // The same with any key (e.g. a resident's, created through the API or a screen); `label`
+  // names the page in the problems recorded.
+  async signInWithKey(key, label, viewport = DESKTOP) {
+    const page = await this.page(label, viewport);
     await page.goto(`${BASE}/#/login`);
-    await page.fill('#login-key', KEYS[role]);
+    await page.fill('#login-key', key);
     await page.click('form.login button[type=submit]');
     await page.waitForSelector('#who button');
     await page.waitForSelector('#view .screen > :not(.loading)');

@@ -32,12 +32,12 @@ after(async () => {
 });
 
 const ROLE_SCREENS = {
-  operator: ['受理', '回访', '工单查询'],
-  handler: ['待办', '工单查询'],
-  supervisor: ['领导看板', '工单查询', '巡察整改'],
-  inspector: ['工单查询', '巡察整改'],
-  admin: ['领导看板', '受理', '回访', '工单查询', '巡察整改'],
-  public: ['我要反映'],
+  operator: ['受理', '回访', '工单查询', '服务包', '征求意见'],
+  handler: ['待办', '工单查询', '楼门院', '服务包', '征求意见'],
+  supervisor: ['领导看板', '工单查询', '巡察整改', '楼门院', '服务包', '征求意见'],
+  inspector: ['工单查询', '巡察整改', '征求意见'],
+  admin: ['领导看板', '受理', '回访', '工单查询', '巡察整改', '楼门院', '服务包', '征求意见'],
+  public: ['我要反映', '征求意见'],
 };
 
 test('sign-in refuses a bad key in plain words, lets every role in to its own screens, and signs out', async () => {

@@ -181,7 +181,7 @@ TEST(CliTest, DemoReviewInJsonMarkdownHtmlAndXlsx) {
   const std::vector<std::string> lines =
       NonEmptyLines(Capture("/usr/bin/python3 " + dir.path() + "/read.py " + xlsx + " 2>&1"));
   ASSERT_EQ(lines.size(), 4u) << Capture("/usr/bin/python3 " + dir.path() + "/read.py " + xlsx + " 2>&1");
-  EXPECT_EQ(lines[0], "综合排名|逐单位点评|长处与不足|零诉求单位|每月一题|巡察整改|巡察整改（单位）");
+  EXPECT_EQ(lines[0], "综合排名|逐单位点评|长处与不足|零诉求单位|每月一题|巡察整改|巡察整改（单位）|主动治理|企业服务包");
   EXPECT_EQ(lines[1], std::to_string(review["units"].size()));
   ASSERT_FALSE(review["units"].empty());
   EXPECT_EQ(lines[2], review["units"][0]["name"].get<std::string>());

@@ -156,9 +156,9 @@ export const previewAvailable = () => !previewMissing;
 export const assessment = (month, level = 'township') => call('/api/v1/assessments', { query: { month, level } });
 export const review = (month) => call('/api/v1/reports/monthly', { query: { month, format: 'json' } });
 
-// The monthly review as an Excel workbook, for the office; a Blob.
-export async function reviewWorkbook(month) {
-  const res = await fetch(withQuery('/api/v1/reports/monthly', { month, format: 'xlsx' }), {
+// A file the route answers (a workbook), fetched with the key; a Blob.
+async function fileOf(path, query) {
+  const res = await fetch(withQuery(path, query), {
     headers: { Authorization: `Bearer ${getKey()}` }, cache: 'no-store',
   });
   if (!res.ok) {
@@ -168,11 +168,49 @@ export async function reviewWorkbook(month) {
   }
   return res.blob();
 }
+
+// The monthly review as an Excel workbook, for the office; a Blob.
+export const reviewWorkbook = (month) => fileOf('/api/v1/reports/monthly', { month, format: 'xlsx' });
 export const inspections = () => call('/api/v1/inspections');
 export const inspection = (id) => call(`/api/v1/inspections/${encodeURIComponent(id)}`);
 export const createInspection = (body) => call('/api/v1/inspections', { method: 'POST', body });
 export const addFinding = (id, body) =>
   call(`/api/v1/inspections/${encodeURIComponent(id)}/findings`, { method: 'POST', body });
+
+// ---- community: buildings and deliberation, enterprises, consultations (docs/community.md) ----
+
+const seg = (x) => encodeURIComponent(x);
+
+export const buildings = (community) => call('/api/v1/buildings', { query: { community } });
+export const building = (id) => call(`/api/v1/buildings/${seg(id)}`);
+export const createBuilding = (body) => call('/api/v1/buildings', { method: 'POST', body });
+// {name?, covenant?, leader_id?}
+export const updateBuilding = (id, body) => call(`/api/v1/buildings/${seg(id)}`, { method: 'POST', body });
+// {name, room} → {resident, key}: the key is shown this once.
+export const addResident = (id, body) => call(`/api/v1/buildings/${seg(id)}/residents`, { method: 'POST', body });
+
+export const proposals = (buildingId) => call(`/api/v1/buildings/${seg(buildingId)}/proposals`);
+export const createProposal = (buildingId, body) =>
+  call(`/api/v1/buildings/${seg(buildingId)}/proposals`, { method: 'POST', body });
+export const proposal = (id) => call(`/api/v1/proposals/${seg(id)}`);
+export const comment = (id, text) => call(`/api/v1/proposals/${seg(id)}/comments`, { method: 'POST', body: { text } });
+export const vote = (id, choice) => call(`/api/v1/proposals/${seg(id)}/votes`, { method: 'POST', body: { choice } });
+// {outcome: agreed|rejected, agreement, needs_unit?, type?, category?}
+export const closeProposal = (id, body) => call(`/api/v1/proposals/${seg(id)}/close`, { method: 'POST', body });
+
+export const enterprises = (filters) => call('/api/v1/enterprises', { query: filters });
+export const enterprise = (id) => call(`/api/v1/enterprises/${seg(id)}`);
+export const createEnterprise = (body) => call('/api/v1/enterprises', { method: 'POST', body });
+
+export const consultations = () => call('/api/v1/consultations');
+export const consultation = (id) => call(`/api/v1/consultations/${seg(id)}`);
+export const createConsultation = (body) => call('/api/v1/consultations', { method: 'POST', body });
+// {section, text, name?} → {opinion: {id, section, at}}
+export const giveOpinion = (id, body) => call(`/api/v1/consultations/${seg(id)}/opinions`, { method: 'POST', body });
+// The opinions grouped per section and by similarity: {consultation, sections, opinions}.
+export const opinions = (id) => call(`/api/v1/consultations/${seg(id)}/opinions`);
+// The opinions as an Excel workbook (意见汇总, 意见明细); a Blob.
+export const opinionsWorkbook = (id) => fileOf(`/api/v1/consultations/${seg(id)}/export`);
 
 // ---- reference data (units, categories), fetched once per sign-in ----------------------------
 

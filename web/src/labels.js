@@ -3,7 +3,7 @@
 
 export const ROLE_LABELS = {
   operator: '话务员', handler: '承办单位', supervisor: '督查领导', inspector: '巡察组',
-  admin: '系统管理员', public: '公众', system: '系统',
+  admin: '系统管理员', public: '公众', resident: '居民', system: '系统',
 };
 
 export const STATUS = [
@@ -41,3 +41,12 @@ export const SATISFACTION = ['满意', '基本满意', '不满意'];
 export const METRIC_LABELS = {
   resolution_rate: '解决率', satisfaction_rate: '满意率', overdue_rate: '超期率', reopen_rate: '重办率',
 };
+
+// 楼门院议事协商 (docs/community.md).
+export const PROPOSAL_STATUS = { open: '协商中', agreed: '已达成共识', rejected: '未通过' };
+export const VOTES = [['for', '赞成'], ['against', '反对'], ['abstain', '弃权']];
+export const VOTE_LABELS = Object.fromEntries(VOTES);
+export const OUTCOMES = [['agreed', '同意'], ['rejected', '不同意']];
+
+// 征求意见.
+export const CONSULTATION_STATE = { open: '征求中', upcoming: '未开始', closed: '已结束' };

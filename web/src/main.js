@@ -2,6 +2,8 @@
 // screens of their role, and a hash router that loads each screen on demand.
 //   #/login  #/dashboard?month=  #/intake  #/callbacks  #/queue  #/cases?…  #/case/ID
 //   #/inspections  #/inspection/ID  #/report
+//   #/buildings?community=  #/building/ID  #/mybuilding (a resident's own)  #/proposal/ID
+//   #/enterprises?township=&q=  #/enterprise/ID  #/consultations  #/consultation/ID
 // A fragment `#key=KEY` (optionally `&to=/case/12`) signs in and is removed from the address bar.
 
 import './css/app.css';
@@ -21,16 +23,24 @@ const SCREENS = [
   { path: 'cases', label: '工单查询', roles: STAFF, load: () => import('./views/cases.js') },
   { path: 'inspections', label: '巡察整改', roles: ['inspector', 'supervisor', 'admin'], load: () => import('./views/inspections.js') },
   { path: 'report', label: '我要反映', roles: ['public'], load: () => import('./views/report.js') },
+  { path: 'mybuilding', label: '我的楼门', roles: ['resident'], load: () => import('./views/building.js') },
+  { path: 'buildings', label: '楼门院', roles: ['handler', 'supervisor', 'admin'], load: () => import('./views/buildings.js') },
+  { path: 'enterprises', label: '服务包', roles: ['operator', 'handler', 'supervisor', 'admin'], load: () => import('./views/enterprises.js') },
+  { path: 'consultations', label: '征求意见', roles: null, load: () => import('./views/consultations.js') },
 ];
 // Pages reached from the others; `nav` is the header entry they belong to.
 const PAGES = [
-  { path: 'case', nav: (role) => ({ handler: 'queue', public: 'report' }[role] || 'cases'), roles: null, load: () => import('./views/case.js') },
+  { path: 'case', nav: (role) => ({ handler: 'queue', public: 'report' }[role] || 'cases'), roles: [...STAFF, 'public'], load: () => import('./views/case.js') },
   { path: 'inspection', nav: 'inspections', roles: ['inspector', 'supervisor', 'admin'], load: () => import('./views/inspection.js') },
+  { path: 'building', nav: (role) => (role === 'resident' ? 'mybuilding' : 'buildings'), roles: ['handler', 'supervisor', 'admin', 'resident'], load: () => import('./views/building.js') },
+  { path: 'proposal', nav: (role) => (role === 'resident' ? 'mybuilding' : 'buildings'), roles: ['handler', 'supervisor', 'admin', 'resident'], load: () => import('./views/proposal.js') },
+  { path: 'enterprise', nav: 'enterprises', roles: ['operator', 'handler', 'supervisor', 'admin'], load: () => import('./views/enterprise.js') },
+  { path: 'consultation', nav: 'consultations', roles: null, load: () => import('./views/consultation.js') },
 ];
 
 const HOME = {
   operator: '/intake', handler: '/queue', supervisor: '/dashboard', inspector: '/inspections',
-  admin: '/dashboard', public: '/report',
+  admin: '/dashboard', public: '/report', resident: '/mybuilding',
 };
 
 const view = document.getElementById('view');

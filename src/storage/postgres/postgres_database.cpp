@@ -723,6 +723,9 @@ constexpr SqlDialect kPostgresDialect{
     },
     .supervised = "doc->'supervised' = 'true'",
     .not_supervised = "doc->'supervised' = 'false'",
+    .enterprise_is = [](const std::string& placeholder) {
+      return "doc ? 'enterprise_id' AND (doc->>'enterprise_id')::BIGINT = " + placeholder;
+    },
     // The GIN index of migration 0003 over exactly this expression; ILIKE with any pattern.
     .text_index = {
         .answers = [](const std::string&) { return true; },
@@ -928,6 +931,92 @@ Result<std::vector<Case>> PostgresDatabase::CasesOfInspections(
                "(doc->>'inspection_id')::BIGINT = ANY($1::BIGINT[]) ORDER BY id",
                Args().Text(ArrayLiteral(round_ids))));
     return r.All<Case>(CaseFromRow);
+  });
+}
+
+Result<Record> PostgresDatabase::InsertRecord(const Record& record) {
+  Record out = record;
+  out.version = 1;
+  out.updated_at = out.created_at;
+  Status s = Write([&](Connection& c) -> Status {
+    // The unique index decides a race; this check gives the usual case a clear message.
+    if (record.lookup) {
+      JIESU_ASSIGN_OR_RETURN(QueryResult taken,
+                             c.Exec("SELECT 1 FROM records WHERE kind=$1 AND lookup=$2",
+                                    Args().Text(record.kind).Text(*record.lookup)));
+      if (taken.rows() > 0) return LookupTaken(record.kind, *record.lookup);
+    }
+    Params args;
+    args.Text(record.kind).Int(record.parent);
+    if (record.lookup) args.Text(*record.lookup); else args.Null();
+    args.Text(record.doc).Int(out.created_at);
+    JIESU_ASSIGN_OR_RETURN(
+        QueryResult r,
+        c.Exec("INSERT INTO records(kind, parent, lookup, version, doc, created_at, updated_at) "
+               "VALUES ($1,$2,$3,1,$4,$5,$5) RETURNING id", args));
+    out.id = r.row(0).Int(0);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<Record> PostgresDatabase::UpdateRecord(const Record& record) {
+  Status s = Write([&](Connection& c) -> Status {
+    JIESU_ASSIGN_OR_RETURN(
+        QueryResult r,
+        c.Exec("UPDATE records SET doc=$1, updated_at=$2, version=version+1 "
+               "WHERE kind=$3 AND id=$4 AND version=$5 RETURNING id",
+               Args().Text(record.doc).Int(record.updated_at).Text(record.kind).Int(record.id)
+                   .Int(record.version)));
+    if (r.rows() == 1) return Status::Ok();
+    JIESU_ASSIGN_OR_RETURN(QueryResult there,
+                           c.Exec("SELECT 1 FROM records WHERE kind=$1 AND id=$2",
+                                  Args().Text(record.kind).Int(record.id)));
+    return there.rows() > 0 ? StaleRecord(record.kind, record.id)
+                            : RecordNotFound(record.kind, record.id);
+  });
+  if (!s.ok()) return s;
+  return GetRecord(record.kind, record.id);
+}
+
+Result<Record> PostgresDatabase::GetRecord(const std::string& kind, std::int64_t id) {
+  return Read([&](Connection& c) -> Result<Record> {
+    JIESU_ASSIGN_OR_RETURN(QueryResult r,
+                           c.Exec(std::string("SELECT ") + kRecordColumns +
+                                      " FROM records WHERE kind=$1 AND id=$2",
+                                  Args().Text(kind).Int(id)));
+    if (r.rows() == 0) return RecordNotFound(kind, id);
+    return RecordFromRow(r.row(0));
+  });
+}
+
+Result<std::optional<Record>> PostgresDatabase::FindRecord(const std::string& kind,
+                                                           const std::string& lookup) {
+  return Read([&](Connection& c) -> Result<std::optional<Record>> {
+    JIESU_ASSIGN_OR_RETURN(QueryResult r,
+                           c.Exec(std::string("SELECT ") + kRecordColumns +
+                                      " FROM records WHERE kind=$1 AND lookup=$2",
+                                  Args().Text(kind).Text(lookup)));
+    if (r.rows() == 0) return std::optional<Record>();
+    return std::optional<Record>(RecordFromRow(r.row(0)));
+  });
+}
+
+Result<std::vector<Record>> PostgresDatabase::ListRecords(const std::string& kind,
+                                                          std::optional<std::int64_t> parent) {
+  return Read([&](Connection& c) -> Result<std::vector<Record>> {
+    Params args;
+    args.Text(kind);
+    if (parent) args.Int(*parent);
+    JIESU_ASSIGN_OR_RETURN(QueryResult r,
+                           c.Exec(std::string("SELECT ") + kRecordColumns +
+                                      " FROM records WHERE kind=$1" +
+                                      (parent ? " AND parent=$2" : "") + " ORDER BY id",
+                                  args));
+    std::vector<Record> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(RecordFromRow(r.row(i)));
+    return out;
   });
 }
 

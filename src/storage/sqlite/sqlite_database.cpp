@@ -455,6 +455,9 @@ constexpr SqlDialect kSqliteDialect{
     },
     .supervised = "json_extract(doc,'$.supervised')=1",
     .not_supervised = "json_extract(doc,'$.supervised')=0",
+    .enterprise_is = [](const std::string& placeholder) {
+      return "json_extract(doc,'$.enterprise_id')=" + placeholder;
+    },
     // FTS5's trigrams need three characters, and its LIKE takes no ESCAPE clause.
     .text_index = {
         .answers = [](const std::string& query) {
@@ -706,6 +709,94 @@ Result<std::vector<AuditEntry>> SqliteDatabase::ListAudit(int limit,
     st.Bind(1, before_id.value_or(INT64_MAX)).Bind(2, std::int64_t{limit});
     return AllRows<AuditEntry>(st, "list audit",
                                [](const Stmt& row) { return Result(AuditFromRow(row)); });
+  });
+}
+
+Result<Record> SqliteDatabase::InsertRecord(const Record& record) {
+  Record out = record;
+  out.version = 1;
+  out.updated_at = out.created_at;
+  Status s = Write([&](sqlite3* db) -> Status {
+    if (record.lookup) {
+      Stmt taken(db, "SELECT 1 FROM records WHERE kind=? AND lookup=?");
+      if (!taken.ok()) return taken.error("find record");
+      taken.Bind(1, record.kind).Bind(2, *record.lookup);
+      if (taken.Step() == SQLITE_ROW) return LookupTaken(record.kind, *record.lookup);
+    }
+    Stmt st(db, "INSERT INTO records(kind, parent, lookup, version, doc, created_at, updated_at) "
+                "VALUES (?,?,?,1,?,?,?)");
+    if (!st.ok()) return st.error("prepare record insert");
+    st.Bind(1, record.kind).Bind(2, record.parent).Bind(4, record.doc).Bind(5, out.created_at)
+        .Bind(6, out.updated_at);
+    if (record.lookup) st.Bind(3, *record.lookup); else st.BindNull(3);
+    if (st.Step() != SQLITE_DONE) return st.error("insert record");
+    out.id = sqlite3_last_insert_rowid(db);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<Record> SqliteDatabase::UpdateRecord(const Record& record) {
+  Record out = record;
+  Status s = Write([&](sqlite3* db) -> Status {
+    Stmt st(db, "UPDATE records SET doc=?, updated_at=?, version=version+1 "
+                "WHERE kind=? AND id=? AND version=?");
+    if (!st.ok()) return st.error("prepare record update");
+    st.Bind(1, record.doc).Bind(2, record.updated_at).Bind(3, record.kind).Bind(4, record.id)
+        .Bind(5, record.version);
+    if (st.Step() != SQLITE_DONE) return st.error("update record");
+    if (sqlite3_changes(db) == 1) return Status::Ok();
+    Stmt there(db, "SELECT 1 FROM records WHERE kind=? AND id=?");
+    if (!there.ok()) return there.error("find record");
+    there.Bind(1, record.kind).Bind(2, record.id);
+    return there.Step() == SQLITE_ROW ? StaleRecord(record.kind, record.id)
+                                      : RecordNotFound(record.kind, record.id);
+  });
+  if (!s.ok()) return s;
+  return GetRecord(record.kind, record.id);
+}
+
+Result<Record> SqliteDatabase::GetRecord(const std::string& kind, std::int64_t id) {
+  return Read([&](sqlite3* db) -> Result<Record> {
+    Stmt st(db, (std::string("SELECT ") + kRecordColumns + " FROM records WHERE kind=? AND id=?")
+                    .c_str());
+    if (!st.ok()) return st.error("get record");
+    st.Bind(1, kind).Bind(2, id);
+    const int rc = st.Step();
+    if (rc == SQLITE_DONE) return RecordNotFound(kind, id);
+    if (rc != SQLITE_ROW) return st.error("get record");
+    return RecordFromRow(st);
+  });
+}
+
+Result<std::optional<Record>> SqliteDatabase::FindRecord(const std::string& kind,
+                                                         const std::string& lookup) {
+  return Read([&](sqlite3* db) -> Result<std::optional<Record>> {
+    Stmt st(db, (std::string("SELECT ") + kRecordColumns +
+                 " FROM records WHERE kind=? AND lookup=?").c_str());
+    if (!st.ok()) return st.error("find record");
+    st.Bind(1, kind).Bind(2, lookup);
+    const int rc = st.Step();
+    if (rc == SQLITE_DONE) return std::optional<Record>();
+    if (rc != SQLITE_ROW) return st.error("find record");
+    return std::optional<Record>(RecordFromRow(st));
+  });
+}
+
+Result<std::vector<Record>> SqliteDatabase::ListRecords(const std::string& kind,
+                                                        std::optional<std::int64_t> parent) {
+  return Read([&](sqlite3* db) -> Result<std::vector<Record>> {
+    Stmt st(db, (std::string("SELECT ") + kRecordColumns + " FROM records WHERE kind=?" +
+                 (parent ? " AND parent=?" : "") + " ORDER BY id").c_str());
+    if (!st.ok()) return st.error("list records");
+    st.Bind(1, kind);
+    if (parent) st.Bind(2, *parent);
+    std::vector<Record> out;
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) out.push_back(RecordFromRow(st));
+    if (rc != SQLITE_DONE) return st.error("list records");
+    return out;
   });
 }
 

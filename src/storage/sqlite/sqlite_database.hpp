@@ -57,6 +57,13 @@ class SqliteDatabase final : public Database {
   Result<std::optional<KeyRecord>> FindKey(const std::string& prefix) override;
   Status AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<std::int64_t> before_id) override;
+  Result<Record> InsertRecord(const Record& record) override;
+  Result<Record> UpdateRecord(const Record& record) override;
+  Result<Record> GetRecord(const std::string& kind, std::int64_t id) override;
+  Result<std::optional<Record>> FindRecord(const std::string& kind,
+                                           const std::string& lookup) override;
+  Result<std::vector<Record>> ListRecords(const std::string& kind,
+                                          std::optional<std::int64_t> parent) override;
   Result<std::optional<std::string>> GetMeta(const std::string& key) override;
   Status SetMeta(const std::string& key, const std::string& value) override;
 
