@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "service/app.hpp"
+#include "service/community_demo.hpp"
 #include "service/demo_generator.hpp"
 
 namespace jiesu::cli {
@@ -114,6 +115,13 @@ void AddDemo(CLI::App& cli, int* exit_code) {
         std::cout << "  " << domain::RoleName(k.role) << (k.unit[0] ? " (" : "") << k.unit
                   << (k.unit[0] ? ")" : "") << "\t" << *key << "\n";
       }
+      auto residents = service::SeedCommunityDemo(**app);
+      if (!residents.ok()) {
+        std::cerr << "jiesu: demo: " << residents.status().message() << "\n";
+        *exit_code = 1;
+        return;
+      }
+      for (const auto& [who, key] : *residents) std::cout << "  " << who << "\t" << key << "\n";
     }
     if (opts->no_serve) return;
     *exit_code = Serve(*config, [host = opts->listen](int port) {

@@ -249,6 +249,11 @@ Result<NewResident> BuildingService::AddResident(const Actor& actor, std::int64_
 
 Result<std::vector<BuildingView>> BuildingService::List(const Actor& actor,
                                                         const std::string& community) {
+  if (actor.role != Role::kAdmin && actor.role != Role::kSupervisor &&
+      actor.role != Role::kHandler && actor.role != Role::kResident) {
+    return Status::Forbidden(std::string("role ") + RoleName(actor.role) +
+                             " may not read the buildings");
+  }
   if (!community.empty() && ref_->units.Find(community) == nullptr) {
     return Status::Invalid("unknown unit '" + community + "'");
   }

@@ -229,8 +229,8 @@ test('the 楼门长 closes the proposal as agreed; the linked case goes to 梨�
 test('supervisor registers an enterprise: a wrong credit code is refused with the reason', async () => {
   const page = await session.signIn('supervisor');
   await go(page, '#/enterprises', '#new-enterprise');
-  await page.fill('#new-enterprise input[name=name]', '北京云帆科技有限公司');
-  await page.fill('#new-enterprise input[name=credit_code]', '91110112MA01ABCD1X');
+  await page.fill('#new-enterprise input[name=name]', '北京星河物流有限公司');
+  await page.fill('#new-enterprise input[name=credit_code]', '91110112MA02KTHF8X');
   await page.selectOption('#new-enterprise select[name=township]', LIYUAN);
   await page.fill('#new-enterprise input[name=address]', '梨园镇云景东路1号');
   await page.fill('#new-enterprise input[name=manager_name]', '赵磊');
@@ -241,22 +241,22 @@ test('supervisor registers an enterprise: a wrong credit code is refused with th
   const error = await text(page, '#new-enterprise .message.error');
   assert.match(error, /填写的内容有误/);
   assert.match(error, /（.*(校验|check character).*）/, 'the server\'s message is shown');
-  assert.match(error, /7/, 'naming the expected check character');
+  assert.match(error, /give 0\)/, 'naming the expected check character');
   assert.match(await page.evaluate(() => location.hash), /^#\/enterprises/, 'still on the form');
   await session.shot(page, 'enterprise-error');
 
-  await page.fill('#new-enterprise input[name=credit_code]', '91110112MA01ABCD17');
+  await page.fill('#new-enterprise input[name=credit_code]', '91110112MA02KTHF80');
   await page.click('#new-enterprise button[type=submit]');
   await page.waitForSelector('#enterprise-name');
   state.enterprise = await hashId(page, 'enterprise');
-  assert.equal(await text(page, '#enterprise-name'), '北京云帆科技有限公司');
+  assert.equal(await text(page, '#enterprise-name'), '北京星河物流有限公司');
   const e = await api('supervisor', `/enterprises/${state.enterprise}`);
-  assert.equal(e.credit_code, '91110112MA01ABCD17');
+  assert.equal(e.credit_code, '91110112MA02KTHF80');
   assert.equal(e.township.code, LIYUAN);
   assert.equal(e.manager.name, '赵磊');
   assert.equal(e.manager.unit.code, LIYUAN);
 
-  await go(page, `#/enterprises?q=${encodeURIComponent('云帆')}`, `#enterprises-table tr[data-id="${state.enterprise}"]`);
+  await go(page, `#/enterprises?q=${encodeURIComponent('星河')}`, `#enterprises-table tr[data-id="${state.enterprise}"]`);
   await go(page, '#/enterprises?township=110112001');
   await page.waitForFunction(() => document.querySelector('#enterprises-filter select[name=township]')?.value === '110112001');
   assert.equal(await page.$(`#enterprises-table tr[data-id="${state.enterprise}"]`), null, 'filtered out by another township');

@@ -60,9 +60,10 @@ TEST(CliTest, DemoPrintsOneKeyPerRoleAndAssessRanksTheTownships) {
     words >> role;
     roles.insert(role);
   }
-  EXPECT_EQ(keys.size(), 6u) << demo.out;
-  const std::set<std::string> expected = {"operator",  "handler", "supervisor",
-                                          "inspector", "admin",   "public"};
+  // One key per role, and two residents of the demo building (its 楼门长 and a neighbour).
+  EXPECT_EQ(keys.size(), 8u) << demo.out;
+  const std::set<std::string> expected = {"operator", "handler", "supervisor", "inspector",
+                                          "admin",    "public",  "resident"};
   EXPECT_EQ(roles, expected) << demo.out;
   EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size())
       << "keys repeat";
@@ -123,6 +124,8 @@ TEST(CliTest, DemoPrintsOneKeyPerRoleAndAssessRanksTheTownships) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out.find("demo: 0 cases"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("kept as is"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("resident"), std::string::npos)
+      << "the demo building is made once: " << again.out;
 }
 
 // Runs a shell command and returns its standard output (empty on failure).
