@@ -223,6 +223,10 @@ test('the 楼门长 closes the proposal as agreed; the linked case goes to 梨�
   await go(admin, `#/proposal/${state.proposal}`, '#linked-case a.case-link');
   assert.equal(await admin.getAttribute('#linked-case a.case-link', 'href'), `#/case/${c.id}`);
   assert.equal(await admin.$('#vote-panel'), null, 'staff do not vote');
+  // … and the case links back to the proposal.
+  await admin.click('#linked-case a.case-link');
+  await admin.waitForSelector('#case-proposal');
+  assert.equal(await admin.getAttribute('#case-proposal', 'href'), `#/proposal/${state.proposal}`);
   await admin.context().close();
 });
 
@@ -279,12 +283,13 @@ test('operator records a 企业诉求 on the enterprise page; it goes to the man
   await session.shot(page, 'enterprise');
   const c = await api('operator', `/cases/${id}`);
   assert.equal(c.enterprise_id, state.enterprise);
-  // docs/community.md says 1202; the catalogue has 1202 税费 and puts 企业诉求 at 1205.
+  assert.equal(c.category.code, '1205');
   assert.equal(c.category.name, '企业诉求');
   assert.equal(c.unit.code, LIYUAN);
   await page.click(`#enterprise-cases tr[data-id="${id}"] a`);
   await page.waitForSelector('.timeline');
   assert.equal(await page.evaluate(() => location.hash), `#/case/${id}`);
+  assert.equal(await page.getAttribute('#case-enterprise', 'href'), `#/enterprise/${state.enterprise}`);
   await page.context().close();
 
   // 梨园镇's handler sees the enterprise it manages.

@@ -32,6 +32,8 @@ export function caseFlags(c) {
   }
   if (c.reopen_count > 0) out.push(badge(`重办${c.reopen_count > 1 ? `×${c.reopen_count}` : ''}`, 'info'));
   if (c.source === 'inspection') out.push(badge('巡察', 'info', '巡察发现的问题'));
+  if (c.enterprise_id) out.push(badge('企业诉求', 'info', '服务包企业的诉求，由服务管家所在单位办理'));
+  if (c.proposal_id) out.push(badge('楼门议事', 'info', '楼门院议事协商议定、需要单位办理的事项'));
   return out;
 }
 

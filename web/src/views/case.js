@@ -197,7 +197,9 @@ export async function render(root, ctx, flash) {
     c.callback_attempts ? field('回访次数', String(c.callback_attempts)) : null,
     c.merged_into ? field('并入工单', h('a', { href: `#/case/${c.merged_into}` }, `#${c.merged_into}`)) : null,
     c.transferred_to ? field('移交至', c.transferred_to) : null,
-    c.inspection_id && ctx.me.role !== 'handler' ? field('巡察轮次', h('a', { href: `#/inspection/${c.inspection_id}` }, `第 ${c.inspection_id} 轮`)) : null);
+    c.inspection_id && ctx.me.role !== 'handler' ? field('巡察轮次', h('a', { href: `#/inspection/${c.inspection_id}` }, `第 ${c.inspection_id} 轮`)) : null,
+    c.enterprise_id && ctx.me.role !== 'public' ? field('服务包企业', h('a', { href: `#/enterprise/${c.enterprise_id}`, id: 'case-enterprise' }, '查看企业')) : null,
+    c.proposal_id && ctx.me.role !== 'public' ? field('楼门议事', h('a', { href: `#/proposal/${c.proposal_id}`, id: 'case-proposal' }, '查看议题与协商结果')) : null);
 
   const content = h('section', { class: 'card' },
     h('h2', '诉求内容'),
