@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 namespace jiesu::assess {
 
@@ -17,6 +19,49 @@ struct Cluster {
   std::vector<std::size_t> members;  // indexes into the month's cases; [0] is the seed
 };
 
+// One work area's topics so far, with their seeds' bigrams indexed: the seeds a case shares a
+// bigram with, and how many it shares, come from the index instead of a comparison with every
+// seed (most pairs share nothing, and a month or a consultation has thousands of topics).
+struct AreaTopics {
+  std::vector<std::size_t> clusters;  // indexes into all clusters, in the order they were seeded
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> seeds_with;  // bigram → positions
+  std::vector<std::uint32_t> common;  // per position: bigrams shared with the case at hand
+  std::vector<std::uint32_t> touched;
+
+  // The first topic (in seeding order) whose seed `grams` is at least `threshold` alike to, by
+  // the Jaccard similarity of SimilarityIfAtLeast; none when there is no such topic.
+  std::optional<std::size_t> FirstAlike(const BigramSet& grams,
+                                        const std::vector<BigramSet>& all_grams,
+                                        const std::vector<Cluster>& all, double threshold) {
+    touched.clear();
+    for (std::uint32_t g : grams) {
+      const auto it = seeds_with.find(g);
+      if (it == seeds_with.end()) continue;
+      for (std::uint32_t k : it->second) {
+        if (common[k]++ == 0) touched.push_back(k);
+      }
+    }
+    std::optional<std::uint32_t> first;
+    for (std::uint32_t k : touched) {
+      const std::size_t seed_size = all_grams[all[clusters[k]].members.front()].size();
+      const double small = static_cast<double>(std::min(grams.size(), seed_size));
+      const double large = static_cast<double>(std::max(grams.size(), seed_size));
+      const double c = common[k];
+      if (c / (small + large - c) >= threshold && (!first || k < *first)) first = k;
+      common[k] = 0;
+    }
+    if (!first) return std::nullopt;
+    return clusters[*first];
+  }
+
+  void Seed(std::size_t cluster, const BigramSet& grams) {
+    const auto position = static_cast<std::uint32_t>(clusters.size());
+    clusters.push_back(cluster);
+    common.push_back(0);
+    for (std::uint32_t g : grams) seeds_with[g].push_back(position);
+  }
+};
+
 }  // namespace
 
 HotTopicFinder::HotTopicFinder(const std::vector<TopicCase>& month,
@@ -30,20 +75,14 @@ HotTopicFinder::HotTopicFinder(const std::vector<TopicCase>& month,
   // Leader clustering within each work area: a case joins the first topic whose seed it is
   // similar enough to, else seeds a new one.
   std::vector<Cluster> clusters;
-  std::map<std::string, std::vector<std::size_t>> by_area;  // area → cluster indexes
+  std::map<std::string, AreaTopics> by_area;
   for (std::size_t i = 0; i < month.size(); ++i) {
     const std::string area = AreaOf(month[i].category, catalogue);
-    auto& list = by_area[area];
-    bool joined = false;
-    for (std::size_t k : list) {
-      if (SimilarityIfAtLeast(grams[i], grams[clusters[k].members.front()], rules.similarity) > 0) {
-        clusters[k].members.push_back(i);
-        joined = true;
-        break;
-      }
-    }
-    if (!joined) {
-      list.push_back(clusters.size());
+    AreaTopics& topics = by_area[area];
+    if (const auto k = topics.FirstAlike(grams[i], grams, clusters, rules.similarity)) {
+      clusters[*k].members.push_back(i);
+    } else {
+      topics.Seed(clusters.size(), grams[i]);
       clusters.push_back({area, {i}});
     }
   }

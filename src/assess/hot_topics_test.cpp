@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "assess/review_report.hpp"
 #include "common/csv.hpp"
@@ -104,6 +106,55 @@ TEST(HotTopicsTest, OneSentencePerTopicForTheReport) {
   t.growth.reset();
   t.units.clear();
   EXPECT_EQ(HotTopicText(t), "张村独居老人生活困难（民政，29件，新出现）");
+}
+
+// The clustering through the seeds' bigram index makes exactly the clusters of comparing each case
+// with every seed in order (the rule as first written): checked on texts that overlap in many
+// ways, including empty ones and one-character ones.
+TEST(HotTopicsTest, IndexedClusteringEqualsComparingWithEverySeed) {
+  const char* parts[] = {"路灯不亮", "晚上出行不便", "小区", "噪声扰民", "施工", "夜间", "垃圾清运不及时",
+                         "物业", "电梯停运", "老人", "供暖不热", "楼道", "停车难", "", "a"};
+  std::vector<TopicCase> month;
+  std::mt19937 random(12345);
+  const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  for (int i = 0; i < 1500; ++i) {
+    std::string text;
+    const std::size_t n = pick(4);
+    for (std::size_t k = 0; k < n; ++k) text += parts[pick(std::size(parts))];
+    if (n > 0) text += std::to_string(pick(40)) + "号楼";
+    month.push_back({i + 1, text, "", pick(3) ? "0101" : "0103", ""});
+  }
+  HotTopicRules rules;
+  rules.min_count = 1;
+  rules.max_topics = 100000;
+  const auto topics = FindHotTopics(month, {}, Catalogue(), Units(), rules);
+
+  // The reference: every seed of the case's work area, in order.
+  std::vector<std::vector<std::int64_t>> expected;
+  std::vector<std::pair<std::string, BigramSet>> seeds;
+  for (const TopicCase& c : month) {
+    const BigramSet g = Bigrams(c.title + c.text);
+    const std::string area = Catalogue().TopLevel(c.category)->code;
+    bool joined = false;
+    for (std::size_t k = 0; k < seeds.size() && !joined; ++k) {
+      if (seeds[k].first == area && SimilarityIfAtLeast(g, seeds[k].second, rules.similarity) > 0) {
+        expected[k].push_back(c.id);
+        joined = true;
+      }
+    }
+    if (!joined) {
+      seeds.emplace_back(area, g);
+      expected.push_back({c.id});
+    }
+  }
+  std::vector<std::vector<std::int64_t>> got;
+  for (const HotTopic& t : topics) got.push_back(t.case_ids);
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_LT(expected.size(), month.size() / 2);
+  std::printf("%zu cases in %zu clusters\n", month.size(), expected.size());
+  EXPECT_EQ(got, expected);
 }
 
 // The real messages of ../shared/data/requests (one platform, 2019): a month's topics against the

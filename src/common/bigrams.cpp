@@ -48,8 +48,10 @@ double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double thresh
   const double small = static_cast<double>(std::min(a.size(), b.size()));
   const double large = static_cast<double>(std::max(a.size(), b.size()));
   if (large == 0 || small / large < threshold) return 0;
-  // Jaccard = c / (|a| + |b| - c) >= t  ⇔  c >= t (|a| + |b|) / (1 + t).
-  const double needed = threshold * (small + large) / (1 + threshold);
+  // Jaccard = c / (|a| + |b| - c) >= t  ⇔  c >= t (|a| + |b|) / (1 + t). Rounded down a hair, so
+  // that a pair exactly at the threshold (2 of 12: 2 / 10 = 0.2) is left to the final check
+  // rather than cut off by the rounding of this product.
+  const double needed = threshold * (small + large) / (1 + threshold) * (1 - 1e-9);
   std::size_t common = 0, i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     for (int step = 0; step < 64 && i < a.size() && j < b.size(); ++step) {
