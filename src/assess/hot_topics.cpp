@@ -28,8 +28,8 @@ struct AreaTopics {
   std::vector<std::uint32_t> common;  // per position: bigrams shared with the case at hand
   std::vector<std::uint32_t> touched;
 
-  // The first topic (in seeding order) whose seed `grams` is at least `threshold` alike to, by
-  // the Jaccard similarity of SimilarityIfAtLeast; none when there is no such topic.
+  // The first topic (in seeding order) whose seed `grams` is at least `threshold` alike to (the
+  // Jaccard similarity, as SimilarityIfAtLeast); none when there is no such topic.
   std::optional<std::size_t> FirstAlike(const BigramSet& grams,
                                         const std::vector<BigramSet>& all_grams,
                                         const std::vector<Cluster>& all, double threshold) {
@@ -44,10 +44,9 @@ struct AreaTopics {
     std::optional<std::uint32_t> first;
     for (std::uint32_t k : touched) {
       const std::size_t seed_size = all_grams[all[clusters[k]].members.front()].size();
-      const double small = static_cast<double>(std::min(grams.size(), seed_size));
-      const double large = static_cast<double>(std::max(grams.size(), seed_size));
-      const double c = common[k];
-      if (c / (small + large - c) >= threshold && (!first || k < *first)) first = k;
+      if (Jaccard(common[k], grams.size(), seed_size) >= threshold && (!first || k < *first)) {
+        first = k;
+      }
       common[k] = 0;
     }
     if (!first) return std::nullopt;

@@ -79,6 +79,45 @@ void AddKeys(CLI::App& cli, int* exit_code) {
     std::cout << "re-encrypted " << *n << " caller contacts under a new key in " << key_file
               << "\n";
   });
+
+  auto list_db = std::make_shared<std::string>();
+  CLI::App* list = keys->add_subcommand(
+      "list", "Every key, one per line: id, prefix, role, unit, name, created, revoked (TSV)");
+  list->add_option("--db", *list_db, "Database URL")->required();
+  list->callback([list_db, exit_code] {
+    auto db = storage::OpenDatabase(*list_db);
+    auto all = db.ok() ? (*db)->ListKeys() : Result<std::vector<storage::KeyRecord>>(db.status());
+    if (!all.ok()) {
+      std::cerr << "jiesu: " << all.status().message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    std::cout << "id\tprefix\trole\tunit\tname\tcreated\trevoked\n";
+    for (const auto& k : *all) {
+      std::cout << k.id << "\tjz_" << k.prefix << "\t" << domain::RoleName(k.role) << "\t"
+                << k.unit << "\t" << k.name << "\t" << FormatTime(k.created_at) << "\t"
+                << (k.revoked ? "revoked" : "") << "\n";
+    }
+  });
+
+  auto revoke_db = std::make_shared<std::string>();
+  auto revoke_id = std::make_shared<std::int64_t>(0);
+  CLI::App* revoke = keys->add_subcommand(
+      "revoke", "Revoke a key (a running server refuses it within 30 s)");
+  revoke->add_option("--db", *revoke_db, "Database URL")->required();
+  revoke->add_option("--id", *revoke_id, "The key's id (jiesu keys list)")->required();
+  revoke->callback([revoke_db, revoke_id, exit_code] {
+    service::Config config;
+    config.db_url = *revoke_db;
+    auto app = service::App::Open(config);
+    const Status s = app.ok() ? (*app)->auth().Revoke(*revoke_id) : app.status();
+    if (!s.ok()) {
+      std::cerr << "jiesu: " << s.message() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    std::cout << "revoked key " << *revoke_id << "\n";
+  });
 }
 
 }  // namespace jiesu::cli

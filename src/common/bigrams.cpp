@@ -31,6 +31,11 @@ BigramSet Bigrams(std::string_view text) {
   return out;
 }
 
+double Jaccard(std::size_t common, std::size_t a, std::size_t b) {
+  const std::size_t all = a + b - common;
+  return all == 0 ? 0 : static_cast<double>(common) / static_cast<double>(all);
+}
+
 double Similarity(const BigramSet& a, const BigramSet& b) {
   if (a.empty() || b.empty()) return 0;
   // A branch-free merge of the two sorted sets: this loop is most of intake's duplicate check.
@@ -41,7 +46,7 @@ double Similarity(const BigramSet& a, const BigramSet& b) {
     i += x <= y;
     j += y <= x;
   }
-  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+  return Jaccard(common, a.size(), b.size());
 }
 
 double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double threshold) {
@@ -63,7 +68,7 @@ double SimilarityIfAtLeast(const BigramSet& a, const BigramSet& b, double thresh
     const std::size_t left = std::min(a.size() - i, b.size() - j);
     if (static_cast<double>(common + left) < needed) return 0;
   }
-  const double s = static_cast<double>(common) / (small + large - static_cast<double>(common));
+  const double s = Jaccard(common, a.size(), b.size());
   return s >= threshold ? s : 0;
 }
 

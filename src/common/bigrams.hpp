@@ -3,6 +3,7 @@
 // the monthly hot topics use it. Pure, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ namespace jiesu {
 using BigramSet = std::vector<std::uint32_t>;
 
 BigramSet Bigrams(std::string_view text);
+// The Jaccard similarity of two sets of `a` and `b` elements that share `common`: common ÷
+// (a + b − common); 0 for two empty sets. The one formula of everything here.
+double Jaccard(std::size_t common, std::size_t a, std::size_t b);
 // Jaccard similarity of two bigram sets, in [0,1].
 double Similarity(const BigramSet& a, const BigramSet& b);
 // Similarity(a, b) when it reaches `threshold`, else 0 — often decided early: from the sizes

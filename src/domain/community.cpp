@@ -50,9 +50,7 @@ Status AddComment(Proposal& p, std::int64_t resident_id, std::string text, Times
   if (p.status != ProposalStatus::kOpen) return ClosedAlready(p);
   const std::string trimmed(TrimSpace(text));
   if (trimmed.empty()) return Status::Invalid("text is required");
-  if (Utf8Length(trimmed) > kMaxTextChars) {
-    return Status::Invalid("a comment is at most 2000 characters");
-  }
+  JIESU_RETURN_IF_ERROR(CheckText(trimmed, "text", kMaxTextChars));
   const std::int64_t id = p.comments.empty() ? 1 : p.comments.back().id + 1;
   p.comments.push_back(Comment{id, resident_id, trimmed, at});
   return Status::Ok();
@@ -66,9 +64,7 @@ Status CloseProposal(Proposal& p, const Building& building, std::int64_t residen
   if (p.status != ProposalStatus::kOpen) return ClosedAlready(p);
   const std::string trimmed(TrimSpace(agreement));
   if (trimmed.empty()) return Status::Invalid("agreement is required: record what was agreed");
-  if (Utf8Length(trimmed) > kMaxTextChars) {
-    return Status::Invalid("an agreement is at most 2000 characters");
-  }
+  JIESU_RETURN_IF_ERROR(CheckText(trimmed, "agreement", kMaxTextChars));
   p.status = agreed ? ProposalStatus::kAgreed : ProposalStatus::kRejected;
   p.agreement = trimmed;
   p.closed_by = resident_id;
@@ -114,10 +110,9 @@ Status CheckOpinion(const Consultation& c, int section, std::string_view text, T
   if (section < 1 || section > static_cast<int>(c.sections.size())) {
     return Status::Invalid("section must be one of 1.." + std::to_string(c.sections.size()));
   }
-  const std::size_t chars = Utf8Length(TrimSpace(text));
-  if (chars < 5 || chars > kMaxTextChars) {
-    return Status::Invalid("an opinion is 5 to 2000 characters");
-  }
+  const std::string_view trimmed = TrimSpace(text);
+  JIESU_RETURN_IF_ERROR(CheckText(trimmed, "text", kMaxTextChars));
+  if (Utf8Length(trimmed) < 5) return Status::Invalid("an opinion is 5 to 2000 characters");
   return Status::Ok();
 }
 

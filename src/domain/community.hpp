@@ -35,6 +35,7 @@ struct Resident {
   std::string room;
   std::int64_t key_id = 0;
   Timestamp created_at = 0;
+  std::optional<Timestamp> left_at;  // moved out: no key, no vote, kept for the record
 };
 
 enum class Vote { kFor, kAgainst, kAbstain };

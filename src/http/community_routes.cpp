@@ -177,6 +177,24 @@ Status AddResident(Server& s, RequestContext& ctx) {
   return Status::Ok();
 }
 
+Status ReissueResidentKey(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto building, PathId(ctx, 1));
+  JIESU_ASSIGN_OR_RETURN(auto resident, PathId(ctx, 2));
+  JIESU_ASSIGN_OR_RETURN(auto made, s.app().buildings().ReissueKey(ctx.actor, building, resident));
+  json r = ResidentJson(made.resident);
+  r["building_id"] = made.resident.building_id;
+  Reply(ctx, 200, {{"resident", r}, {"key", made.key}});
+  return Status::Ok();
+}
+
+Status RemoveResident(Server& s, RequestContext& ctx) {
+  JIESU_ASSIGN_OR_RETURN(auto building, PathId(ctx, 1));
+  JIESU_ASSIGN_OR_RETURN(auto resident, PathId(ctx, 2));
+  JIESU_ASSIGN_OR_RETURN(auto v, s.app().buildings().RemoveResident(ctx.actor, building, resident));
+  Reply(ctx, 200, BuildingJson(v, Ref(s), true));
+  return Status::Ok();
+}
+
 Status ListBuildings(Server& s, RequestContext& ctx) {
   JIESU_ASSIGN_OR_RETURN(auto query, Query(ctx));
   for (const auto& [key, value] : query) {
@@ -420,6 +438,10 @@ const std::vector<Route>& CommunityRoutes() {
       {"POST", "/api/v1/buildings/{id}", "buildings.edit", true, EditBuilding},
       {"POST", "/api/v1/buildings/{id}/residents", "buildings.residents.create", true,
        AddResident},
+      {"POST", "/api/v1/buildings/{id}/residents/{rid}/key", "buildings.residents.key", true,
+       ReissueResidentKey},
+      {"POST", "/api/v1/buildings/{id}/residents/{rid}/leave", "buildings.residents.leave", true,
+       RemoveResident},
       {"POST", "/api/v1/buildings/{id}/proposals", "proposals.create", true, CreateProposal},
       {"GET", "/api/v1/buildings/{id}/proposals", "proposals.list", true, ListProposals},
       {"GET", "/api/v1/proposals/{id}", "proposals.get", true, GetProposal},

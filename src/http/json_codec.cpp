@@ -152,8 +152,10 @@ json CaseToJson(const service::CaseView& v, const service::Reference& ref, Role 
   if (c.merged_into) j["merged_into"] = *c.merged_into;
   if (!c.transferred_to.empty()) j["transferred_to"] = c.transferred_to;
   if (c.inspection_id) j["inspection_id"] = *c.inspection_id;
-  if (c.enterprise_id) j["enterprise_id"] = *c.enterprise_id;
-  if (c.proposal_id) j["proposal_id"] = *c.proposal_id;
+  if (role != Role::kPublic) {
+    if (c.enterprise_id) j["enterprise_id"] = *c.enterprise_id;
+    if (c.proposal_id) j["proposal_id"] = *c.proposal_id;
+  }
   if (!c.media_url.empty()) j["media_url"] = c.media_url;
   json attachments = json::array();
   for (const Attachment& a : c.attachments) attachments.push_back(AttachmentToJson(c.id, a));

@@ -28,9 +28,9 @@ void Reply(RequestContext& ctx, int status, const json& body) {
                       "application/json; charset=utf-8");
 }
 
-Result<std::int64_t> PathId(const RequestContext& ctx) {
+Result<std::int64_t> PathId(const RequestContext& ctx, int n) {
   std::int64_t id = 0;
-  const std::string s = ctx.req.matches[1];
+  const std::string s = ctx.req.matches[n];
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
   if (ec != std::errc() || id <= 0) return Status::NotFound("nothing numbered " + s);
   return id;
@@ -371,6 +371,7 @@ std::string MediaType(std::string_view content_type) {
 std::string PathRegex(std::string_view path) {
   static const std::map<std::string, std::string, std::less<>> kParams = {
       {"id", R"((\d+))"},
+      {"rid", R"((\d+))"},  // a second id: a building's resident
       {"hash", "([0-9a-f]{64})"},
       {"format", "(json|xml)"},
       {"code", "([^/]+?)"},

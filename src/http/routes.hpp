@@ -37,11 +37,11 @@ struct Route {
 // are in open311.hpp).
 const std::vector<Route>& Routes();
 
-// What handlers share: answer with a JSON body; the path's first {id}; the JSON body (Content-Type
+// What handlers share: answer with a JSON body; the path's {id}s; the JSON body (Content-Type
 // application/json, within the size limit); the query parameters (UTF-8, none twice); the
 // caller's role among `roles` (Forbidden otherwise).
 void Reply(RequestContext& ctx, int status, const nlohmann::json& body);
-Result<std::int64_t> PathId(const RequestContext& ctx);
+Result<std::int64_t> PathId(const RequestContext& ctx, int n = 1);  // the n-th {id}
 Result<nlohmann::json> JsonBody(Server& s, const RequestContext& ctx);
 Result<std::map<std::string, std::string>> Query(const RequestContext& ctx);
 Status RequireRole(const RequestContext& ctx, std::initializer_list<domain::Role> roles);
@@ -51,7 +51,8 @@ Status RequireRole(const RequestContext& ctx, std::initializer_list<domain::Role
 std::string MediaType(std::string_view content_type);
 
 // The regex httplib matches for a path template: {id} digits, {hash} 64 hex digits, {format}
-// json|xml, {code} and {token} one path segment. Captures in order of the placeholders.
+// json|xml, {code} and {token} one path segment, {rid} digits (a second id, a resident's).
+// Captures in order of the placeholders.
 std::string PathRegex(std::string_view path);
 
 }  // namespace jiesu::http

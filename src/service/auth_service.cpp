@@ -9,6 +9,9 @@ using domain::Role;
 
 namespace {
 
+// How long a verified key is trusted without looking it up again.
+constexpr Timestamp kRecheckSeconds = 30;
+
 std::string RandomHex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
@@ -83,21 +86,43 @@ Result<Actor> AuthService::Authenticate(const std::string& token) {
     return denied;
   }
   const std::string digest = Digest(token);
+  const std::string prefix = token.substr(3, 12);
+  const Timestamp now = clock_.Now();
   {
     std::lock_guard lock(mu_);
-    if (auto it = verified_.find(digest); it != verified_.end()) return it->second;
+    if (auto it = verified_.find(digest); it != verified_.end()) {
+      if (now - it->second.checked_at < kRecheckSeconds) return it->second.actor;
+    }
   }
-  const std::string prefix = token.substr(3, 12);
-  const std::string secret = token.substr(16);
   JIESU_ASSIGN_OR_RETURN(auto rec, db_.FindKey(prefix));
-  if (!rec || rec->revoked) return denied;
+  if (!rec || rec->revoked) {
+    std::lock_guard lock(mu_);
+    verified_.erase(digest);
+    return denied;
+  }
+  {
+    // Known and still valid: only the time of the check moves.
+    std::lock_guard lock(mu_);
+    if (auto it = verified_.find(digest); it != verified_.end()) {
+      it->second.checked_at = now;
+      return it->second.actor;
+    }
+  }
+  const std::string secret = token.substr(16);
   if (crypto_pwhash_str_verify(rec->hash.c_str(), secret.data(), secret.size()) != 0) {
     return denied;
   }
   Actor actor{rec->role, rec->unit, rec->name, rec->id};
   std::lock_guard lock(mu_);
-  verified_.emplace(digest, actor);
+  verified_[digest] = Verified{actor, now};
   return actor;
+}
+
+Status AuthService::Revoke(std::int64_t key_id) {
+  JIESU_RETURN_IF_ERROR(db_.RevokeKey(key_id, clock_.Now()));
+  std::lock_guard lock(mu_);
+  std::erase_if(verified_, [&](const auto& entry) { return entry.second.actor.key_id == key_id; });
+  return Status::Ok();
 }
 
 }  // namespace jiesu::service

@@ -1,7 +1,9 @@
 // AuthService: API keys. A key reads "jz_<prefix>_<secret>": the prefix finds the row, the secret
 // is checked against its argon2id hash (libsodium crypto_pwhash_str); the plain key is shown once,
 // at creation, and never stored. Verified keys are cached in memory by a BLAKE2b digest so that
-// the deliberately slow hash runs once per key per process. Thread-safe.
+// the deliberately slow hash runs once per key per process; a cached key is looked up again (by
+// its prefix, without the hash) when its check is over 30 s old, so that a key revoked by another
+// process (`jiesu keys revoke`) stops working within 30 s. Thread-safe.
 #pragma once
 
 #include <mutex>
@@ -35,6 +37,8 @@ class AuthService {
   // The actor behind a bearer token; Unauthenticated for a missing, malformed, unknown or revoked
   // key (one message for all, so that the answer does not tell which).
   Result<domain::Actor> Authenticate(const std::string& token);
+  // Revokes a key at once in this process (and within 30 s in others); NotFound for no such key.
+  Status Revoke(std::int64_t key_id);
 
  private:
   Result<NewKey> InsertKey(domain::Role role, const std::string& unit, const std::string& name);
@@ -42,7 +46,11 @@ class AuthService {
   std::shared_ptr<const Reference> ref_;
   const Clock& clock_;
   std::mutex mu_;
-  std::unordered_map<std::string, domain::Actor> verified_;  // digest → actor
+  struct Verified {
+    domain::Actor actor;
+    Timestamp checked_at = 0;
+  };
+  std::unordered_map<std::string, Verified> verified_;  // digest → actor
 };
 
 }  // namespace jiesu::service

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "common/utf8.hpp"
 
@@ -27,16 +28,23 @@ std::string BuildingDoc(const Building& b) {
               {"leader_id", b.leader_id}}.dump();
 }
 
+Status Corrupt(const storage::Record& r) {
+  return Status::Internal("corrupt " + r.kind + " record " + std::to_string(r.id));
+}
+
 Result<Building> BuildingFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
-  if (!j.is_object()) return Status::Internal("corrupt building record " + std::to_string(r.id));
   Building b;
   b.id = r.id;
-  b.community = j.value("community", "");
-  b.name = j.value("name", "");
-  b.covenant = j.value("covenant", "");
-  b.leader_id = j.value("leader_id", std::int64_t{0});
   b.created_at = r.created_at;
+  try {
+    b.community = j.at("community").get<std::string>();
+    b.name = j.at("name").get<std::string>();
+    b.covenant = j.at("covenant").get<std::string>();
+    b.leader_id = j.at("leader_id").get<std::int64_t>();
+  } catch (const json::exception&) {
+    return Corrupt(r);
+  }
   return b;
 }
 
@@ -44,15 +52,25 @@ std::string ResidentLookup(std::int64_t key_id) { return "key:" + std::to_string
 
 Result<Resident> ResidentFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
-  if (!j.is_object()) return Status::Internal("corrupt resident record " + std::to_string(r.id));
   Resident res;
   res.id = r.id;
   res.building_id = r.parent;
-  res.name = j.value("name", "");
-  res.room = j.value("room", "");
-  res.key_id = j.value("key_id", std::int64_t{0});
   res.created_at = r.created_at;
+  try {
+    res.name = j.at("name").get<std::string>();
+    res.room = j.at("room").get<std::string>();
+    res.key_id = j.at("key_id").get<std::int64_t>();
+    if (j.contains("left_at")) res.left_at = j.at("left_at").get<Timestamp>();
+  } catch (const json::exception&) {
+    return Corrupt(r);
+  }
   return res;
+}
+
+std::string ResidentDoc(const Resident& r) {
+  json j = {{"name", r.name}, {"room", r.room}, {"key_id", r.key_id}};
+  if (r.left_at) j["left_at"] = *r.left_at;
+  return j.dump();
 }
 
 std::string ProposalDoc(const Proposal& p) {
@@ -73,8 +91,7 @@ std::string ProposalDoc(const Proposal& p) {
 
 Result<Proposal> ProposalFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
-  const Status corrupt = Status::Internal("corrupt proposal record " + std::to_string(r.id));
-  if (!j.is_object()) return corrupt;
+  const Status corrupt = Corrupt(r);
   Proposal p;
   p.id = r.id;
   p.building_id = r.parent;
@@ -84,10 +101,15 @@ Result<Proposal> ProposalFrom(const storage::Record& r) {
     p.title = j.at("title").get<std::string>();
     p.text = j.at("text").get<std::string>();
     const std::string status = j.at("status").get<std::string>();
+    bool known = false;
     for (auto s : {domain::ProposalStatus::kOpen, domain::ProposalStatus::kAgreed,
                    domain::ProposalStatus::kRejected}) {
-      if (status == ProposalStatusName(s)) p.status = s;
+      if (status == ProposalStatusName(s)) {
+        p.status = s;
+        known = true;
+      }
     }
+    if (!known) return corrupt;
     for (const auto& [resident, vote] : j.at("votes").items()) {
       JIESU_ASSIGN_OR_RETURN(auto v, domain::ParseVote(vote.get<std::string>()));
       p.votes[std::stoll(resident)] = v;
@@ -96,11 +118,11 @@ Result<Proposal> ProposalFrom(const storage::Record& r) {
       p.comments.push_back({c.at("id").get<std::int64_t>(), c.at("resident_id").get<std::int64_t>(),
                             c.at("text").get<std::string>(), c.at("at").get<Timestamp>()});
     }
-    p.agreement = j.value("agreement", "");
-    p.closed_by = j.value("closed_by", std::int64_t{0});
+    p.agreement = j.at("agreement").get<std::string>();
+    p.closed_by = j.at("closed_by").get<std::int64_t>();
     if (j.contains("closed_at")) p.closed_at = j.at("closed_at").get<Timestamp>();
     if (j.contains("case_id")) p.case_id = j.at("case_id").get<std::int64_t>();
-  } catch (const std::exception&) {
+  } catch (const std::exception&) {  // json's, and std::stoll's on a bad vote key
     return corrupt;
   }
   return p;
@@ -165,6 +187,7 @@ Result<BuildingView> BuildingService::ViewOf(const Building& b, bool with_reside
   BuildingView v;
   v.building = b;
   JIESU_ASSIGN_OR_RETURN(v.residents, Residents(b.id));
+  std::erase_if(v.residents, [](const Resident& r) { return r.left_at.has_value(); });
   v.resident_count = static_cast<int>(v.residents.size());
   JIESU_ASSIGN_OR_RETURN(auto proposals, db_.ListRecords(kProposal, b.id));
   for (const auto& r : proposals) {
@@ -207,12 +230,14 @@ Result<BuildingView> BuildingService::Edit(const Actor& actor, std::int64_t id,
   if (in.name) JIESU_RETURN_IF_ERROR(CheckRequired(*in.name, "name", 100));
   if (in.covenant) JIESU_RETURN_IF_ERROR(CheckText(*in.covenant, "covenant", 5000));
   for (int attempt = 0;; ++attempt) {
-    JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, id, Access::kManage));
+    JIESU_RETURN_IF_ERROR(Allowed(actor, id, Access::kManage).status());
+    // The building as of the record written back, so that a concurrent edit is a conflict.
     JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kBuilding, id));
+    JIESU_ASSIGN_OR_RETURN(Building b, BuildingFrom(r));
     if (in.leader_id) {
-      auto leader = db_.GetRecord(kResident, *in.leader_id);
-      if (!leader.ok() || leader->parent != id) {
-        return Status::Invalid("leader_id must be a resident of building " + std::to_string(id));
+      if (*in.leader_id != 0 && !ResidentRecord(id, *in.leader_id).ok()) {
+        return Status::Invalid("leader_id must be a resident living in building " +
+                               std::to_string(id) + " (or 0 for none)");
       }
       b.leader_id = *in.leader_id;
     }
@@ -236,15 +261,88 @@ Result<NewResident> BuildingService::AddResident(const Actor& actor, std::int64_
   const std::string name(TrimSpace(in.name));
   JIESU_ASSIGN_OR_RETURN(AuthService::NewKey key,
                          auth_.CreateResidentKey(b.community, name + " (" + b.name + ")"));
-  JIESU_ASSIGN_OR_RETURN(
-      storage::Record r,
-      db_.InsertRecord(storage::NewRecord(kResident, building_id,
-                                          json{{"name", name},
-                                               {"room", std::string(TrimSpace(in.room))},
-                                               {"key_id", key.id}}.dump(),
-                                          clock_.Now(), ResidentLookup(key.id))));
-  JIESU_ASSIGN_OR_RETURN(Resident res, ResidentFrom(r));
+  Resident fresh;
+  fresh.name = name;
+  fresh.room = std::string(TrimSpace(in.room));
+  fresh.key_id = key.id;
+  auto r = db_.InsertRecord(storage::NewRecord(kResident, building_id, ResidentDoc(fresh),
+                                               clock_.Now(), ResidentLookup(key.id)));
+  if (!r.ok()) {
+    (void)auth_.Revoke(key.id);  // a key that names no resident must not work
+    return r.status();
+  }
+  JIESU_ASSIGN_OR_RETURN(Resident res, ResidentFrom(*r));
   return NewResident{std::move(res), std::move(key.key)};
+}
+
+Result<std::pair<Resident, storage::Record>> BuildingService::ResidentRecord(
+    std::int64_t building_id, std::int64_t resident_id) {
+  auto r = db_.GetRecord(kResident, resident_id);
+  if (!r.ok() || r->parent != building_id) {
+    return Status::NotFound("building " + std::to_string(building_id) + " has no resident " +
+                            std::to_string(resident_id));
+  }
+  JIESU_ASSIGN_OR_RETURN(Resident res, ResidentFrom(*r));
+  if (res.left_at) {
+    return Status::Conflict("resident " + std::to_string(resident_id) + " has moved out");
+  }
+  return std::pair{std::move(res), std::move(*r)};
+}
+
+Result<NewResident> BuildingService::ReissueKey(const Actor& actor, std::int64_t building_id,
+                                                std::int64_t resident_id) {
+  JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, building_id, Access::kManage));
+  JIESU_ASSIGN_OR_RETURN(auto found, ResidentRecord(building_id, resident_id));
+  auto& [res, record] = found;
+  JIESU_ASSIGN_OR_RETURN(AuthService::NewKey key,
+                         auth_.CreateResidentKey(b.community, res.name + " (" + b.name + ")"));
+  const std::int64_t old_key = res.key_id;
+  res.key_id = key.id;
+  record.doc = ResidentDoc(res);
+  record.lookup = ResidentLookup(key.id);
+  record.updated_at = clock_.Now();
+  // A concurrent change to the same resident fails this write: the new key then names nobody and
+  // is revoked, and the old one stays.
+  if (auto written = db_.UpdateRecord(record); !written.ok()) {
+    (void)auth_.Revoke(key.id);
+    return written.status();
+  }
+  JIESU_RETURN_IF_ERROR(auth_.Revoke(old_key));
+  return NewResident{std::move(res), std::move(key.key)};
+}
+
+Result<BuildingView> BuildingService::RemoveResident(const Actor& actor, std::int64_t building_id,
+                                                     std::int64_t resident_id) {
+  JIESU_RETURN_IF_ERROR(Allowed(actor, building_id, Access::kManage).status());
+  JIESU_ASSIGN_OR_RETURN(auto found, ResidentRecord(building_id, resident_id));
+  auto& [res, record] = found;
+  res.left_at = clock_.Now();
+  record.doc = ResidentDoc(res);
+  record.updated_at = clock_.Now();
+  JIESU_RETURN_IF_ERROR(db_.UpdateRecord(record).status());
+  JIESU_RETURN_IF_ERROR(auth_.Revoke(res.key_id));
+  // Their votes on open proposals no longer count.
+  JIESU_ASSIGN_OR_RETURN(auto proposals, db_.ListRecords(kProposal, building_id));
+  for (const auto& r : proposals) {
+    for (int attempt = 0;; ++attempt) {
+      JIESU_ASSIGN_OR_RETURN(storage::Record current, db_.GetRecord(kProposal, r.id));
+      JIESU_ASSIGN_OR_RETURN(Proposal p, ProposalFrom(current));
+      if (p.status != domain::ProposalStatus::kOpen || p.votes.erase(resident_id) == 0) break;
+      current.doc = ProposalDoc(p);
+      current.updated_at = clock_.Now();
+      auto written = db_.UpdateRecord(current);
+      if (written.ok()) break;
+      if (written.status().code() != StatusCode::kConflict || attempt + 1 == kWriteAttempts) {
+        return written.status();
+      }
+    }
+  }
+  // And the building has no 楼门长 until one is named again.
+  JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, building_id, Access::kManage));
+  if (b.leader_id != resident_id) return ViewOf(b, true);
+  BuildingEdit none;
+  none.leader_id = 0;
+  return Edit(actor, building_id, none);
 }
 
 Result<std::vector<BuildingView>> BuildingService::List(const Actor& actor,
@@ -277,8 +375,10 @@ Result<BuildingView> BuildingService::Get(const Actor& actor, std::int64_t id) {
 Result<ProposalView> BuildingService::View(const Actor& actor, Proposal p) {
   ProposalView v;
   JIESU_ASSIGN_OR_RETURN(auto residents, Residents(p.building_id));
-  v.residents = static_cast<int>(residents.size());
-  for (auto& r : residents) v.people.emplace(r.id, std::move(r));
+  for (auto& r : residents) {
+    if (!r.left_at) ++v.residents;
+    v.people.emplace(r.id, std::move(r));
+  }
   if (auto me = ResidentOf(actor); me.ok()) {
     if (auto it = p.votes.find(me->id); it != p.votes.end()) v.my_vote = it->second;
   }
@@ -370,39 +470,45 @@ Result<ProposalView> BuildingService::Close(const Actor& actor, std::int64_t id,
   if (!in.category.empty() && ref_->catalogue.Find(in.category) == nullptr) {
     return Status::Invalid("unknown category '" + in.category + "'");
   }
-  // Check everything on a copy first, so that no case is made for a close that would fail.
+  if (!in.type.empty()) JIESU_RETURN_IF_ERROR(domain::ParseCaseType(in.type).status());
   JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kProposal, id));
-  JIESU_ASSIGN_OR_RETURN(Proposal trial, ProposalFrom(r));
-  JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, trial.building_id, Access::kRead));
-  JIESU_ASSIGN_OR_RETURN(Resident me, Neighbour(actor, b.id));
-  JIESU_RETURN_IF_ERROR(
-      CloseProposal(trial, b, me.id, agreed, in.agreement, clock_.Now()));
+  JIESU_ASSIGN_OR_RETURN(Proposal current, ProposalFrom(r));
+  JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, current.building_id, Access::kRead));
+  // The close is written first: of two closes at once (a double click) one wins and the other
+  // gets a 409, so only one case is made.
+  JIESU_ASSIGN_OR_RETURN(ProposalView closed, Change(actor, id, [&](Proposal& p, const Resident& me) {
+    return CloseProposal(p, b, me.id, agreed, in.agreement, clock_.Now());
+  }));
+  if (!in.needs_unit) return closed;
 
-  std::optional<std::int64_t> case_id;
-  if (in.needs_unit) {
-    const domain::Unit* community = ref_->units.Find(b.community);
-    const domain::Unit* township = ref_->units.TownshipOf(b.community);
-    NewCaseInput c;
-    c.type = in.type.empty() ? "help" : in.type;
-    c.source = "proactive";
-    c.title = trial.title;
-    c.text = "楼门议事协商结果：" + trial.agreement + "\n议题：" + trial.text;
-    c.address = (township ? township->name : "") + (community ? community->name : "") + b.name;
-    c.category = in.category;
-    // 属地: the community's township, unless the category names a department.
-    const domain::Category* cat = ref_->catalogue.Find(in.category);
-    c.unit = cat && cat->handling == domain::Handling::kDepartment && !cat->department.empty()
-                 ? cat->department
-                 : (township ? township->code : b.community);
-    c.proposal_id = id;
-    const Actor proposer{Role::kSystem, b.community, "楼门长 " + me.name + "（" + b.name + "）",
-                         actor.key_id};
-    JIESU_ASSIGN_OR_RETURN(CaseView made, cases_.Create(proposer, c));
-    case_id = made.c.id;
+  // The agreed item as a case. Only the agreement goes into it: the deliberation stays with the
+  // building (a proactive case is public, as citizens' requests are).
+  const domain::Unit* community = ref_->units.Find(b.community);
+  const domain::Unit* township = ref_->units.TownshipOf(b.community);
+  NewCaseInput c;
+  c.type = in.type.empty() ? "help" : in.type;
+  c.source = "proactive";
+  c.title = closed.proposal.title;
+  c.text = "楼门议事协商结果：" + closed.proposal.agreement;
+  c.address = (township ? township->name : "") + (community ? community->name : "") + b.name;
+  c.category = in.category;
+  // 属地: the community's township, unless the category names a department.
+  const domain::Category* cat = ref_->catalogue.Find(in.category);
+  c.unit = cat && cat->handling == domain::Handling::kDepartment && !cat->department.empty()
+               ? cat->department
+               : (township ? township->code : b.community);
+  c.proposal_id = id;
+  const std::string& leader = closed.people.at(closed.proposal.closed_by).name;
+  const Actor proposer{Role::kSystem, b.community, "楼门长 " + leader + "（" + b.name + "）",
+                       actor.key_id};
+  auto made = cases_.Create(proposer, c);
+  if (!made.ok()) {
+    spdlog::error("proposal {} was closed as agreed but its case could not be made: {}", id,
+                  made.status().message());
+    return made.status();
   }
-  return Change(actor, id, [&](Proposal& p, const Resident& closer) {
-    JIESU_RETURN_IF_ERROR(CloseProposal(p, b, closer.id, agreed, in.agreement, clock_.Now()));
-    p.case_id = case_id;
+  return Change(actor, id, [&](Proposal& p, const Resident&) {
+    p.case_id = made->c.id;
     return Status::Ok();
   });
 }

@@ -41,7 +41,7 @@ struct ResidentInput {
 
 struct BuildingView {
   domain::Building building;
-  std::vector<domain::Resident> residents;  // by id (List: only the 楼门长)
+  std::vector<domain::Resident> residents;  // living there, by id (List: only the 楼门长)
   int resident_count = 0;
   int open_proposals = 0;
 };
@@ -61,8 +61,8 @@ struct CloseInput {
 
 struct ProposalView {
   domain::Proposal proposal;
-  std::map<std::int64_t, domain::Resident> people;  // the author, commenters, the closer
-  int residents = 0;                                 // of the building
+  std::map<std::int64_t, domain::Resident> people;  // everyone registered, moved out or not
+  int residents = 0;                                 // living in the building
   std::optional<domain::Vote> my_vote;               // the calling resident's
   std::optional<domain::Case> linked;                // the case, when one was made
 };
@@ -76,10 +76,18 @@ class BuildingService {
   // InvalidArgument for a unit that is not a community or an empty name; Forbidden outside the
   // caller's unit.
   Result<BuildingView> Create(const domain::Actor& actor, const BuildingInput& in);
-  // The leader must be a resident of the building (InvalidArgument otherwise).
+  // The leader must be a resident living in the building, or 0 for none (InvalidArgument
+  // otherwise).
   Result<BuildingView> Edit(const domain::Actor& actor, std::int64_t id, const BuildingEdit& in);
   Result<NewResident> AddResident(const domain::Actor& actor, std::int64_t building_id,
                                   const ResidentInput& in);
+  // A new key for a resident who lost theirs; the old key stops working.
+  Result<NewResident> ReissueKey(const domain::Actor& actor, std::int64_t building_id,
+                                 std::int64_t resident_id);
+  // A resident moves out: the key is revoked, the votes on open proposals withdrawn, the
+  // building loses its 楼门长 if it was them; the record stays for the comments they wrote.
+  Result<BuildingView> RemoveResident(const domain::Actor& actor, std::int64_t building_id,
+                                      std::int64_t resident_id);
   // The buildings the caller may read, of one community when `community` is set.
   Result<std::vector<BuildingView>> List(const domain::Actor& actor, const std::string& community);
   Result<BuildingView> Get(const domain::Actor& actor, std::int64_t id);
@@ -109,7 +117,11 @@ class BuildingService {
                               const std::function<Status(domain::Proposal&,
                                                          const domain::Resident&)>& change);
   Result<ProposalView> View(const domain::Actor& actor, domain::Proposal p);
+  // The building's residents, those who moved out too.
   Result<std::vector<domain::Resident>> Residents(std::int64_t building_id);
+  // The resident `resident_id` of `building_id`, with its record (NotFound otherwise).
+  Result<std::pair<domain::Resident, storage::Record>> ResidentRecord(std::int64_t building_id,
+                                                                      std::int64_t resident_id);
   Result<BuildingView> ViewOf(const domain::Building& b, bool with_residents);
 
   storage::Database& db_;

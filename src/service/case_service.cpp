@@ -100,7 +100,10 @@ DecideContext CaseService::Context() const {
 }
 
 bool CaseService::MayView(const Actor& actor, const Case& c) const {
-  if (actor.role == Role::kPublic) return c.source != CaseSource::kInspection;
+  // The public sees neither inspection findings nor enterprises' requests (服务包).
+  if (actor.role == Role::kPublic) {
+    return c.source != CaseSource::kInspection && !c.enterprise_id;
+  }
   if (actor.role == Role::kResident) return false;  // they follow their proposals' cases there
   if (actor.role != Role::kHandler) return true;
   return !c.unit.empty() && ref_->units.IsWithin(c.unit, actor.unit);
@@ -416,7 +419,10 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
     scope = unit;
   }
   if (!scope.empty()) f.units = ref.units.Subtree(scope);
-  if (actor.role == Role::kPublic) f.sources = PublicSources();
+  if (actor.role == Role::kPublic) {
+    f.sources = PublicSources();
+    f.enterprise_request = false;
+  }
   if (const std::string s = get("status"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(auto status, ParseCaseStatus(s));
     f.statuses = {status};
@@ -453,6 +459,9 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
     f.limit = static_cast<int>(limit);
   }
   if (const std::string s = get("enterprise"); !s.empty()) {
+    if (actor.role == Role::kPublic) {
+      return Status::Forbidden("enterprises' requests are not public");
+    }
     JIESU_ASSIGN_OR_RETURN(f.enterprise_id, ParseInt(s, "enterprise"));
   }
   if (const std::string s = get("cursor"); !s.empty()) {
@@ -491,6 +500,7 @@ Result<std::vector<CaseView>> CaseService::ListPublic(const PublicQuery& q) {
   f.created_to = q.to;
   f.limit = q.limit;
   f.sources = PublicSources();
+  f.enterprise_request = false;
   if (q.settled) {
     for (int s = 0; s <= static_cast<int>(CaseStatus::kTransferred); ++s) {
       if (IsSettled(static_cast<CaseStatus>(s)) == *q.settled) {

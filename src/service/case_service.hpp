@@ -42,7 +42,7 @@ struct NewCaseInput {
   // Inspection findings only (set by InspectionService): the round and the rectification deadline.
   std::optional<std::int64_t> inspection_id;
   std::optional<Timestamp> due;
-  // Set by EnterpriseService (a 企业诉求, with category 1202 and the manager's unit) and by
+  // Set by EnterpriseService (a 企业诉求, with category 1205 and the manager's unit) and by
   // BuildingService (an agreed proposal, source proactive); never from a request's body.
   std::optional<std::int64_t> enterprise_id;
   std::optional<std::int64_t> proposal_id;
@@ -134,7 +134,8 @@ class CaseService {
   // Query parameters as in DESIGN §6.3 (unit, status, category, type, from, to, q, overdue,
   // supervised, limit, cursor); InvalidArgument on a bad value.
   Result<CasePage> List(const domain::Actor& actor, const std::map<std::string, std::string>& query);
-  // Cases as the public sees them, newest first: never inspection findings, never contact.
+  // Cases as the public sees them, newest first: never inspection findings or enterprises'
+  // requests, never contact.
   Result<std::vector<CaseView>> ListPublic(const PublicQuery& query);
   // Performs a workflow action. Conflict for a transition the table refuses, Forbidden for the
   // wrong role or unit, InvalidArgument for missing arguments, NotFound for no such case.
@@ -146,7 +147,8 @@ class CaseService {
   // The one rule for dispatching a new case without the operator.
   bool AutoDispatches(const dispatch::Proposal& p, domain::CaseType type,
                       domain::Urgency urgency) const;
-  // A handler sees its unit's subtree; the public never sees inspection findings.
+  // A handler sees its unit's subtree; the public never sees inspection findings or enterprises'
+  // requests; a resident no case.
   bool MayView(const domain::Actor& actor, const domain::Case& c) const;
   CaseView View(const domain::Actor& actor, domain::Case c, std::optional<Contact> contact) const;
   Result<std::optional<Contact>> LoadContact(const domain::Actor& actor, const domain::Case& c);

@@ -25,7 +25,6 @@ constexpr std::size_t kMaxSections = 200;
 Result<Consultation> ConsultationFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
   const Status corrupt = Status::Internal("corrupt consultation record " + std::to_string(r.id));
-  if (!j.is_object()) return corrupt;
   Consultation c;
   c.id = r.id;
   c.created_at = r.created_at;
@@ -39,7 +38,7 @@ Result<Consultation> ConsultationFrom(const storage::Record& r) {
       c.sections.push_back({s.at("no").get<int>(), s.at("title").get<std::string>(),
                             s.at("text").get<std::string>()});
     }
-  } catch (const std::exception&) {
+  } catch (const json::exception&) {
     return corrupt;
   }
   return c;
@@ -47,14 +46,17 @@ Result<Consultation> ConsultationFrom(const storage::Record& r) {
 
 Result<Opinion> OpinionFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
-  if (!j.is_object()) return Status::Internal("corrupt opinion record " + std::to_string(r.id));
   Opinion o;
   o.id = r.id;
   o.consultation_id = r.parent;
-  o.section = j.value("section", 0);
-  o.text = j.value("text", "");
-  o.name = j.value("name", "");
   o.at = r.created_at;
+  try {
+    o.section = j.at("section").get<int>();
+    o.text = j.at("text").get<std::string>();
+    o.name = j.at("name").get<std::string>();
+  } catch (const json::exception&) {
+    return Status::Internal("corrupt opinion record " + std::to_string(r.id));
+  }
   return o;
 }
 
@@ -184,7 +186,8 @@ Result<OpinionDigest> ConsultationService::Opinions(const Actor& actor, std::int
   for (const auto& s : c.sections) {
     std::vector<assess::TopicCase> texts;
     for (const Opinion& o : d.opinions) {
-      if (o.section == s.no) texts.push_back({o.id, o.text, o.text, "", ""});
+      // The text as the title: the group's representative is its most central member's title.
+      if (o.section == s.no) texts.push_back({o.id, o.text, "", "", ""});
     }
     SectionOpinions so;
     so.no = s.no;

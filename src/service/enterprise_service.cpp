@@ -18,16 +18,19 @@ constexpr const char* kEnterprise = "enterprise";
 
 Result<Enterprise> EnterpriseFrom(const storage::Record& r) {
   const json j = json::parse(r.doc, nullptr, false);
-  if (!j.is_object()) return Status::Internal("corrupt enterprise record " + std::to_string(r.id));
   Enterprise e;
   e.id = r.id;
   e.credit_code = r.lookup.value_or("");
-  e.name = j.value("name", "");
-  e.township = j.value("township", "");
-  e.address = j.value("address", "");
-  e.manager_name = j.value("manager_name", "");
-  e.manager_unit = j.value("manager_unit", "");
   e.created_at = r.created_at;
+  try {
+    e.name = j.at("name").get<std::string>();
+    e.township = j.at("township").get<std::string>();
+    e.address = j.at("address").get<std::string>();
+    e.manager_name = j.at("manager_name").get<std::string>();
+    e.manager_unit = j.at("manager_unit").get<std::string>();
+  } catch (const json::exception&) {
+    return Status::Internal("corrupt enterprise record " + std::to_string(r.id));
+  }
   return e;
 }
 

@@ -1,6 +1,6 @@
 // EnterpriseService: the service package (服务包) — the enterprise registry (统一社会信用代码 checked
 // by GB 32100-2015, one registration per code) with each enterprise's service manager (服务管家),
-// and its requests (企业诉求): cases under catalogue entry 1202 sent straight to the manager's
+// and its requests (企业诉求): cases under catalogue entry 1205 sent straight to the manager's
 // unit (docs/community.md).
 // Rules enforced here: supervisors and admins register enterprises; operators, supervisors and
 // admins read every enterprise, a handler those it manages or that lie within its unit;
@@ -48,7 +48,7 @@ class EnterpriseService {
   Result<std::vector<EnterpriseView>> List(const domain::Actor& actor, const std::string& township,
                                           const std::string& q);
   Result<EnterpriseView> Get(const domain::Actor& actor, std::int64_t id);
-  // Records a request of the enterprise: category 1202, the manager's unit, the enterprise's id.
+  // Records a request of the enterprise: category 1205, the manager's unit, the enterprise's id.
   Result<CaseView> Request(const domain::Actor& actor, std::int64_t id, NewCaseInput in);
   // Every registered enterprise (for the monthly review); no role check.
   Result<std::vector<domain::Enterprise>> All();

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "domain/community.hpp"
-
 namespace jiesu::service {
 
 using namespace jiesu::domain;
@@ -45,6 +43,7 @@ Result<std::map<std::int64_t, std::string>> ReportService::EnterpriseTownships(
     storage::CaseFilter f;
     f.ids.assign(cases.begin() + static_cast<std::ptrdiff_t>(i),
                  cases.begin() + static_cast<std::ptrdiff_t>(std::min(cases.size(), i + kSlice)));
+    f.enterprise_request = true;
     f.limit = static_cast<int>(f.ids.size());
     JIESU_ASSIGN_OR_RETURN(auto slice, db_.ListCases(f));
     for (const Case& c : slice) {
@@ -68,8 +67,10 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
 
   std::vector<assess::CaseFact> facts;
   assess::CommunityTally community(ref_->units);
-  std::vector<std::int64_t> requests;                        // enterprise requests dispatched
-  std::vector<std::pair<std::int64_t, CallbackTally>> answered;  // and their valid callbacks
+  // For 企业服务包: the month's dispatched cases and valid callbacks; which of them are enterprise
+  // requests is asked of the store afterwards (by the case's enterprise, whatever its category).
+  std::vector<std::int64_t> dispatched;
+  std::vector<std::pair<std::int64_t, CallbackTally>> answered;
   std::map<std::int64_t, std::string> category_of;  // case id → category, loaded once per case
 
   // Dispatched cases: the same selection and overdue rule as AssessmentService/AssessMonth.
@@ -78,7 +79,7 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
     category_of.emplace(c.id, c.category);
     if (c.merged_into) continue;
     if (c.source == CaseSource::kProactive) community.Proactive(c.unit);
-    if (c.category == kEnterpriseRequestCategory) requests.push_back(c.id);
+    dispatched.push_back(c.id);
     if (!c.due || !c.response_due || c.merged_into ||
         c.source == CaseSource::kInspection) {
       continue;
@@ -136,16 +137,14 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
         f.satisfaction_points = 0.0;
         break;
     }
-    if (known->second == kEnterpriseRequestCategory) {
-      CallbackTally one;
-      one.valid = 1;
-      one.contacted = p.value("contacted", false) ? 1 : 0;
-      one.resolved = f.resolved ? 1 : 0;
-      one.satisfied = *satisfaction == Satisfaction::kSatisfied ? 1 : 0;
-      one.basically_satisfied = *satisfaction == Satisfaction::kBasicallySatisfied ? 1 : 0;
-      one.dissatisfied = *satisfaction == Satisfaction::kDissatisfied ? 1 : 0;
-      answered.emplace_back(id, one);
-    }
+    CallbackTally one;
+    one.valid = 1;
+    one.contacted = p.value("contacted", false) ? 1 : 0;
+    one.resolved = f.resolved ? 1 : 0;
+    one.satisfied = *satisfaction == Satisfaction::kSatisfied ? 1 : 0;
+    one.basically_satisfied = *satisfaction == Satisfaction::kBasicallySatisfied ? 1 : 0;
+    one.dissatisfied = *satisfaction == Satisfaction::kDissatisfied ? 1 : 0;
+    answered.emplace_back(id, one);
     last_callback[id] = facts.size();
     facts.push_back(std::move(f));
   }
@@ -154,10 +153,10 @@ Result<assess::ReviewReport> ReportService::Monthly(const std::string& month) {
       assess::BuildReview(current, &previous, facts, ref_->units, ref_->catalogue);
 
   // 企业服务包: each request counted for its enterprise's township.
-  std::vector<std::int64_t> ids = requests;
+  std::vector<std::int64_t> ids = dispatched;
   for (const auto& [id, one] : answered) ids.push_back(id);
   JIESU_ASSIGN_OR_RETURN(auto township_of, EnterpriseTownships(ids));
-  for (std::int64_t id : requests) {
+  for (std::int64_t id : dispatched) {
     if (auto it = township_of.find(id); it != township_of.end()) community.EnterpriseRequest(it->second);
   }
   for (const auto& [id, one] : answered) {

@@ -37,7 +37,7 @@ class ReportService {
 
  private:
   // The township of each enterprise request among `cases` (case id → township code), from the
-  // cases' enterprise and the registry; requests of an unregistered enterprise are left out.
+  // cases' enterprise and the registry (only those cases are read whole).
   Result<std::map<std::int64_t, std::string>> EnterpriseTownships(
       const std::vector<std::int64_t>& cases);
 

@@ -29,6 +29,10 @@ SqlQuery ListCasesQuery(const CaseFilter& f, const SqlDialect& dialect, const ch
   if (!f.sources.empty()) in_list("source", names(f.sources, CaseSourceName));
   if (!f.ids.empty()) in_list("id", f.ids);
   if (f.enterprise_id) q.sql += " AND " + dialect.enterprise_is(bind(*f.enterprise_id));
+  if (f.enterprise_request) {
+    q.sql += std::string(*f.enterprise_request ? " AND " : " AND NOT ") + "(" +
+             dialect.has_enterprise + ")";
+  }
   if (f.type) q.sql += " AND type=" + bind(std::string(CaseTypeName(*f.type)));
   if (f.created_from) q.sql += " AND created_at>=" + bind(*f.created_from);
   if (f.created_to) q.sql += " AND created_at<" + bind(*f.created_to);

@@ -21,8 +21,9 @@ struct SqlDialect {
   const char* supervised;
   const char* not_supervised;
   // The condition that the doc's `enterprise_id` equals the value at `placeholder`, in the form
-  // the expression index of migration SQLite 0006 / PostgreSQL 0004 serves.
+  // the expression index of migration SQLite 0006 / PostgreSQL 0004 serves; that it has one.
   std::string (*enterprise_is)(const std::string& placeholder);
+  const char* has_enterprise;
   // The search (the `q` filter) from the backend's text index over title, text and address
   // joined by U+001F (migrations: SQLite 0005, PostgreSQL 0003).
   struct TextIndex {

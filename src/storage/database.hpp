@@ -35,6 +35,7 @@ struct CaseFilter {
   std::vector<std::string> categories;  // category in this set; empty = any
   std::optional<domain::CaseType> type;
   std::optional<std::int64_t> enterprise_id;  // a 企业诉求 of this enterprise
+  std::optional<bool> enterprise_request;     // a 企业诉求 of any enterprise, or not one
   std::optional<Timestamp> created_from;  // inclusive
   std::optional<Timestamp> created_to;    // exclusive
   std::string query;                      // substring of title, text or address
@@ -93,7 +94,7 @@ struct CaseText {
 };
 
 // A community record: a building, a resident, a proposal, an enterprise, a consultation or an
-// opinion (service/civic_*.hpp). The store keeps its JSON document as given, under a kind, an
+// opinion (service/building_service, enterprise_service, consultation_service). The store keeps its JSON document as given, under a kind, an
 // optional parent record (0 for none) and an optional lookup key unique within the kind (an
 // enterprise's credit code, a resident's key id). `version` counts writes, as for cases.
 struct Record {
@@ -175,8 +176,9 @@ class Database {
       const std::vector<std::int64_t>& round_ids) = 0;
 
   // Records. Insert assigns id and version 1 (Conflict when the kind's lookup key is taken);
-  // Update writes `doc` and `updated_at` over the record whose version is `record.version`
-  // (Conflict when another writer got there first, NotFound for none) and returns it.
+  // Update writes `doc`, `lookup` and `updated_at` over the record whose version is
+  // `record.version` (Conflict when another writer got there first or the lookup is taken,
+  // NotFound for none) and returns it.
   virtual Result<Record> InsertRecord(const Record& record) = 0;
   virtual Result<Record> UpdateRecord(const Record& record) = 0;
   virtual Result<Record> GetRecord(const std::string& kind, std::int64_t id) = 0;
@@ -194,6 +196,11 @@ class Database {
 
   virtual Result<std::int64_t> InsertKey(const KeyRecord& key) = 0;
   virtual Result<std::optional<KeyRecord>> FindKey(const std::string& prefix) = 0;
+  // Every key, by id (hashes included: callers show only the other fields).
+  virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
+  // Marks the key revoked at `at` (kept revoked at its first time when it already was); NotFound
+  // for no such key.
+  virtual Status RevokeKey(std::int64_t id, Timestamp at) = 0;
 
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<std::int64_t> before_id) = 0;

@@ -181,6 +181,14 @@ TEST_P(StorageTest, RecordsKeepTheirDocumentsLookupsAndVersions) {
   EXPECT_EQ(db_->GetRecord("building", b->id)->doc, R"({"name":"1号楼","leader":3})");
   edit.id = 999;
   EXPECT_EQ(db_->UpdateRecord(edit).status().code(), StatusCode::kNotFound);
+  // An update moves the lookup key, unless another record of the kind holds it.
+  Record moved = *db_->GetRecord("resident", r->id);
+  moved.lookup = "key:8";
+  EXPECT_EQ(db_->UpdateRecord(moved).status().code(), StatusCode::kConflict);
+  moved.lookup = "key:70";
+  ASSERT_TRUE(db_->UpdateRecord(moved).ok());
+  EXPECT_FALSE(db_->FindRecord("resident", "key:7")->has_value());
+  EXPECT_EQ((*db_->FindRecord("resident", "key:70"))->id, r->id);
   EXPECT_EQ(db_->GetRecord("resident", b->id).status().code(), StatusCode::kNotFound);
 }
 
@@ -627,6 +635,19 @@ TEST_P(StorageTest, KeysAndAudit) {
   EXPECT_EQ((*found)->role, Role::kHandler);
   EXPECT_FALSE((*found)->revoked);
   EXPECT_FALSE(db_->FindKey("jz_none")->has_value());
+  key.prefix = "jz_def";
+  auto second = db_->InsertKey(key);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(db_->RevokeKey(*id, 2000).ok());
+  ASSERT_TRUE(db_->RevokeKey(*id, 3000).ok());  // already revoked: no change, no error
+  EXPECT_EQ(db_->RevokeKey(*second + 100, 2000).code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*db_->FindKey("jz_abc"))->revoked);
+  auto keys = db_->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_TRUE((*keys)[0].revoked);
+  EXPECT_FALSE((*keys)[1].revoked);
+  EXPECT_EQ((*keys)[1].prefix, "jz_def");
   for (int i = 0; i < 5; ++i) {
     AuditEntry a{0, 1000 + i, *id, "中仓街道", "read_contact", i % 2 ? std::optional<std::int64_t>(7)
                                                                   : std::nullopt, "详情"};

@@ -107,6 +107,8 @@ buildings.list                   N    N        Y          N         Y     N     
 buildings.get                    N    N        Y          N         Y     N      Y     N         Y        Y
 buildings.edit                   N    N        N          N         Y     N      Y     N         N        N
 buildings.residents.create       N    N        N          N         Y     N      Y     N         N        N
+buildings.residents.key          N    N        N          N         Y     N      Y     N         N        N
+buildings.residents.leave        N    N        N          N         Y     N      Y     N         N        N
 proposals.create                 N    N        N          N         N     N      N     N         Y        Y
 proposals.list                   N    N        Y          N         Y     N      Y     N         Y        Y
 proposals.get                    N    N        Y          N         Y     N      Y     N         Y        Y
@@ -600,6 +602,21 @@ def b_residents_create(fx, caller, key, path):
                                                  "room": str(100 + fx.serial)})
 
 
+def b_residents_key(fx, caller, key, path):
+    """A fresh resident of the fixture building, so that no caller's answer changes another's."""
+    fx.serial += 1
+    rid, _ = fx.resident(fx.building_id, f"住户{fx.serial}", str(100 + fx.serial))
+    return Request("POST", f"/api/v1/buildings/{fx.building_id}/residents/{rid}/key", key,
+                   json_body={})
+
+
+def b_residents_leave(fx, caller, key, path):
+    fx.serial += 1
+    rid, _ = fx.resident(fx.building_id, f"住户{fx.serial}", str(100 + fx.serial))
+    return Request("POST", f"/api/v1/buildings/{fx.building_id}/residents/{rid}/leave", key,
+                   json_body={})
+
+
 def b_proposals_create(fx, caller, key, path):
     return Request("POST", path, key, json_body=fx.proposal_body(caller))
 
@@ -647,6 +664,8 @@ BUILDERS = {
     "buildings.create": b_buildings_create,
     "buildings.edit": b_buildings_edit,
     "buildings.residents.create": b_residents_create,
+    "buildings.residents.key": b_residents_key,
+    "buildings.residents.leave": b_residents_leave,
     "proposals.create": b_proposals_create,
     "proposals.comment": b_proposals_comment,
     "proposals.vote": b_proposals_vote,
@@ -678,6 +697,8 @@ def fill(path, fx):
             return CATEGORY
         if name == "token":
             return str(fx.case_id)
+        if name == "rid":
+            return str(fx.resident_id)
         raise KeyError(name)
     return re.sub(r"\{([^{}/]+)\}", one, path)
 

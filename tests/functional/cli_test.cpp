@@ -229,6 +229,41 @@ TEST(CliTest, ImportOfRealRepliedMessagesGivesAReviewOfThatPeriod) {
   EXPECT_EQ(listed, r["district"]["volume"].get<int>());
 }
 
+// `keys list` shows what `keys revoke` takes; a revoked key is refused by a server started after.
+TEST(CliTest, KeysAreListedAndRevoked) {
+  TempDir dir;
+  const std::string db = dir.DbUrl("k.db");
+  const std::string key = CreateKey(db, "operator", "", "话务员甲");
+  ASSERT_FALSE(key.empty());
+  const std::string prefix = key.substr(0, 15);  // jz_ and the 12 hex digits
+  const auto line_of = [&](const std::string& out) {
+    for (const std::string& line : NonEmptyLines(out)) {
+      if (line.find(prefix) != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  const ProcResult list = RunJiesu({"keys", "list", "--db", db});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const std::string line = line_of(list.out);
+  ASSERT_FALSE(line.empty()) << list.out;
+  EXPECT_NE(line.find("\toperator\t"), std::string::npos) << line;
+  EXPECT_NE(line.find("话务员甲"), std::string::npos) << line;
+  EXPECT_EQ(list.out.find(key.substr(16)), std::string::npos) << "never the secret";
+  const std::string id = line.substr(0, line.find('\t'));
+
+  const ProcResult revoked = RunJiesu({"keys", "revoke", "--db", db, "--id", id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(line_of(RunJiesu({"keys", "list", "--db", db}).out).find("revoked"),
+            std::string::npos);
+  EXPECT_EQ(RunJiesu({"keys", "revoke", "--db", db, "--id", "987654"}).exit_code, 1);
+
+  ServerProcess server;
+  std::string error;
+  ASSERT_TRUE(server.Start(db, dir.path() + "/serve.log", &error)) << error;
+  Api api(server.port());
+  EXPECT_EQ(api.Get("/api/v1/me", key).status, 401);
+}
+
 TEST(CliTest, BadUsageExits2AndErrorsExit1) {
   TempDir dir;
   const std::string db = dir.DbUrl();

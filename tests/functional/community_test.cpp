@@ -161,6 +161,46 @@ TEST_F(CommunityTest, ResidentsDeliberateAndTheAgreementReachesTheTownship) {
               400, "invalid_argument");  // a township is not a community
   ExpectError(api().Post("/api/v1/buildings/" + bid, k.qunfang, {{"leader_id", 987654}}), 400,
               "invalid_argument");
+  // 张 lost the key: a new one works, the old one no longer does.
+  const Response reissued =
+      api().Post("/api/v1/buildings/" + bid + "/residents/" + Id(zhang) + "/key", k.qunfang,
+                 json::object());
+  ASSERT_EQ(reissued.status, 200) << reissued;
+  const std::string zhang_new = reissued.body["key"];
+  EXPECT_EQ(api().Get("/api/v1/me", zhang_key).status, 401);
+  EXPECT_EQ(api().Get("/api/v1/me", zhang_new).body["resident"]["id"], zhang["id"]);
+  // A new proposal; 李 votes, then moves out: the key stops, the vote is withdrawn, the count drops.
+  const Response p2 = api().Post("/api/v1/buildings/" + bid + "/proposals", zhang_new,
+                                 {{"title", "单元门换门禁"}, {"text", "单元门禁老化，建议更换。"}});
+  ASSERT_EQ(p2.status, 201) << p2;
+  const std::string p2id = "/api/v1/proposals/" + Id(p2.body);
+  ASSERT_EQ(api().Post(p2id + "/votes", li_key, {{"choice", "against"}}).status, 200);
+  const Response left = api().Post("/api/v1/buildings/" + bid + "/residents/" + Id(li) + "/leave",
+                                   k.qunfang, json::object());
+  ASSERT_EQ(left.status, 200) << left;
+  EXPECT_EQ(left.body["resident_count"], 2);
+  EXPECT_EQ(api().Get("/api/v1/me", li_key).status, 401);
+  const Response after = api().Get(p2id, zhang_new);
+  EXPECT_EQ(after.body["votes"]["against"], 0) << after;
+  EXPECT_EQ(after.body["residents"], 2);
+  EXPECT_EQ(api().Get(pid, zhang_new).body["author"]["name"], "李建国");  // kept for the record
+  ExpectError(api().Post("/api/v1/buildings/" + bid + "/residents/" + Id(li) + "/leave",
+                         k.qunfang, json::object()),
+              409, "conflict");
+  ExpectError(api().Post("/api/v1/buildings/" + bid, k.qunfang, {{"leader_id", li["id"]}}), 400,
+              "invalid_argument");  // moved out
+  // The 楼门长 moves out too: the building has none until one is named.
+  const Response no_leader = api().Post(
+      "/api/v1/buildings/" + bid + "/residents/" + Id(wang) + "/leave", k.admin, json::object());
+  ASSERT_EQ(no_leader.status, 200) << no_leader;
+  EXPECT_TRUE(no_leader.body["leader"].is_null());
+  ExpectError(api().Post("/api/v1/buildings/" + bid + "/residents/" + Id(zhang) + "/leave",
+                         k.zhongcang, json::object()),
+              403, "forbidden");
+  ExpectError(api().Post("/api/v1/buildings/" + Id(other.body) + "/residents/" + Id(zhang) + "/key",
+                         k.admin, json::object()),
+              404, "not_found");  // not a resident of that building
+
   // Resident keys come only from registration.
   EXPECT_NE(RunJiesu({"keys", "create", "--db", "sqlite:/nonexistent/x.db", "--role", "resident"})
                 .exit_code,
@@ -207,6 +247,16 @@ TEST_F(CommunityTest, EnterpriseRequestsGoToTheManagerAndBadCodesAreRefused) {
   ExpectError(api().CreateCase(k.pub, {{"type", "求助"}, {"enterprise_id", e.body["id"]},
                                        {"text", "资金未拨付"}}),
               403, "forbidden");
+  // Enterprises' requests are not public: not by id, not in lists, not through Open311.
+  ExpectError(api().GetCase(k.pub, rid), 404, "not_found");
+  ExpectError(api().Get("/api/v1/cases?enterprise=" + Id(e.body), k.pub), 403, "forbidden");
+  const Response public_list = api().Get("/api/v1/cases?limit=500", k.pub);
+  ASSERT_EQ(public_list.status, 200) << public_list;
+  for (const json& c : public_list.body["cases"]) {
+    EXPECT_NE(c["id"], rid);
+    EXPECT_FALSE(c.contains("enterprise_id"));
+  }
+  EXPECT_EQ(api().Get("/open311/v2/requests/" + std::to_string(rid) + ".json").status, 404);
 
   // It is in the manager's queue and on the enterprise's page, with the count of open ones.
   const Response queue =

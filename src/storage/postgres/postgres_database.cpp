@@ -726,6 +726,7 @@ constexpr SqlDialect kPostgresDialect{
     .enterprise_is = [](const std::string& placeholder) {
       return "doc ? 'enterprise_id' AND (doc->>'enterprise_id')::BIGINT = " + placeholder;
     },
+    .has_enterprise = "doc ? 'enterprise_id'",
     // The GIN index of migration 0003 over exactly this expression; ILIKE with any pattern.
     .text_index = {
         .answers = [](const std::string&) { return true; },
@@ -965,10 +966,15 @@ Result<Record> PostgresDatabase::UpdateRecord(const Record& record) {
   Status s = Write([&](Connection& c) -> Status {
     JIESU_ASSIGN_OR_RETURN(
         QueryResult r,
-        c.Exec("UPDATE records SET doc=$1, updated_at=$2, version=version+1 "
+        c.Exec("UPDATE records SET doc=$1, updated_at=$2, version=version+1, lookup=$6 "
                "WHERE kind=$3 AND id=$4 AND version=$5 RETURNING id",
-               Args().Text(record.doc).Int(record.updated_at).Text(record.kind).Int(record.id)
-                   .Int(record.version)));
+               [&] {
+                 Params p;
+                 p.Text(record.doc).Int(record.updated_at).Text(record.kind).Int(record.id)
+                     .Int(record.version);
+                 if (record.lookup) p.Text(*record.lookup); else p.Null();
+                 return p;
+               }()));
     if (r.rows() == 1) return Status::Ok();
     JIESU_ASSIGN_OR_RETURN(QueryResult there,
                            c.Exec("SELECT 1 FROM records WHERE kind=$1 AND id=$2",
@@ -1055,6 +1061,30 @@ Result<std::optional<KeyRecord>> PostgresDatabase::FindKey(const std::string& pr
     if (r.rows() == 0) return std::optional<KeyRecord>();
     JIESU_ASSIGN_OR_RETURN(KeyRecord key, KeyFromRow(r.row(0)));
     return std::optional<KeyRecord>(std::move(key));
+  });
+}
+
+Result<std::vector<KeyRecord>> PostgresDatabase::ListKeys() {
+  return Read([&](Connection& c) -> Result<std::vector<KeyRecord>> {
+    JIESU_ASSIGN_OR_RETURN(
+        QueryResult r, c.Exec(std::string("SELECT ") + kKeyColumns + " FROM api_keys ORDER BY id"));
+    std::vector<KeyRecord> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      JIESU_ASSIGN_OR_RETURN(KeyRecord key, KeyFromRow(r.row(i)));
+      out.push_back(std::move(key));
+    }
+    return out;
+  });
+}
+
+Status PostgresDatabase::RevokeKey(std::int64_t id, Timestamp at) {
+  return Write([&](Connection& c) -> Status {
+    JIESU_ASSIGN_OR_RETURN(
+        QueryResult r,
+        c.Exec("UPDATE api_keys SET revoked_at=COALESCE(revoked_at, $1) WHERE id=$2 RETURNING id",
+               Args().Int(at).Int(id)));
+    if (r.rows() == 0) return Status::NotFound("no key " + std::to_string(id));
+    return Status::Ok();
   });
 }
 

@@ -79,6 +79,8 @@ class PostgresDatabase final : public Database {
 
   Result<std::int64_t> InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKey(const std::string& prefix) override;
+  Result<std::vector<KeyRecord>> ListKeys() override;
+  Status RevokeKey(std::int64_t id, Timestamp at) override;
   Status AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<std::int64_t> before_id) override;
   Result<Record> InsertRecord(const Record& record) override;

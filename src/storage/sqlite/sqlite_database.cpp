@@ -458,6 +458,7 @@ constexpr SqlDialect kSqliteDialect{
     .enterprise_is = [](const std::string& placeholder) {
       return "json_extract(doc,'$.enterprise_id')=" + placeholder;
     },
+    .has_enterprise = "json_extract(doc,'$.enterprise_id') IS NOT NULL",
     // FTS5's trigrams need three characters, and its LIKE takes no ESCAPE clause.
     .text_index = {
         .answers = [](const std::string& query) {
@@ -689,6 +690,32 @@ Result<std::optional<KeyRecord>> SqliteDatabase::FindKey(const std::string& pref
   });
 }
 
+Result<std::vector<KeyRecord>> SqliteDatabase::ListKeys() {
+  return Read([&](sqlite3* db) -> Result<std::vector<KeyRecord>> {
+    Stmt st(db, (std::string("SELECT ") + kKeyColumns + " FROM api_keys ORDER BY id").c_str());
+    if (!st.ok()) return st.error("list keys");
+    std::vector<KeyRecord> out;
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      JIESU_ASSIGN_OR_RETURN(KeyRecord key, KeyFromRow(st));
+      out.push_back(std::move(key));
+    }
+    if (rc != SQLITE_DONE) return st.error("list keys");
+    return out;
+  });
+}
+
+Status SqliteDatabase::RevokeKey(std::int64_t id, Timestamp at) {
+  return Write([&](sqlite3* db) -> Status {
+    Stmt st(db, "UPDATE api_keys SET revoked_at=COALESCE(revoked_at, ?) WHERE id=?");
+    if (!st.ok()) return st.error("prepare key revoke");
+    st.Bind(1, at).Bind(2, id);
+    if (st.Step() != SQLITE_DONE) return st.error("revoke key");
+    if (sqlite3_changes(db) == 0) return Status::NotFound("no key " + std::to_string(id));
+    return Status::Ok();
+  });
+}
+
 Status SqliteDatabase::AppendAudit(const AuditEntry& entry) {
   return Write([&](sqlite3* db) -> Status {
     Stmt st(db, "INSERT INTO audit_log(at, key_id, actor, action, case_id, detail) "
@@ -740,11 +767,18 @@ Result<Record> SqliteDatabase::InsertRecord(const Record& record) {
 Result<Record> SqliteDatabase::UpdateRecord(const Record& record) {
   Record out = record;
   Status s = Write([&](sqlite3* db) -> Status {
-    Stmt st(db, "UPDATE records SET doc=?, updated_at=?, version=version+1 "
+    if (record.lookup) {
+      Stmt taken(db, "SELECT 1 FROM records WHERE kind=? AND lookup=? AND id<>?");
+      if (!taken.ok()) return taken.error("find record");
+      taken.Bind(1, record.kind).Bind(2, *record.lookup).Bind(3, record.id);
+      if (taken.Step() == SQLITE_ROW) return LookupTaken(record.kind, *record.lookup);
+    }
+    Stmt st(db, "UPDATE records SET doc=?, lookup=?, updated_at=?, version=version+1 "
                 "WHERE kind=? AND id=? AND version=?");
     if (!st.ok()) return st.error("prepare record update");
-    st.Bind(1, record.doc).Bind(2, record.updated_at).Bind(3, record.kind).Bind(4, record.id)
-        .Bind(5, record.version);
+    st.Bind(1, record.doc).Bind(3, record.updated_at).Bind(4, record.kind).Bind(5, record.id)
+        .Bind(6, record.version);
+    if (record.lookup) st.Bind(2, *record.lookup); else st.BindNull(2);
     if (st.Step() != SQLITE_DONE) return st.error("update record");
     if (sqlite3_changes(db) == 1) return Status::Ok();
     Stmt there(db, "SELECT 1 FROM records WHERE kind=? AND id=?");
