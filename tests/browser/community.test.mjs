@@ -395,6 +395,26 @@ test('a closed consultation shows 已结束 and no form', async () => {
   await resident.context().close();
 });
 
+test('the admin gives 张敏 a new key and marks 李建国 as moved out', async () => {
+  const page = await session.signIn('admin');
+  await go(page, `#/building/${state.building}`, '#resident-list');
+  await page.click(`#resident-list li[data-id="${state.residents['张敏']}"] button[data-action=reissue]`);
+  await page.waitForSelector('#resident-key:has-text("补发")');
+  const fresh = await text(page, '#resident-key .key-text');
+  assert.notEqual(fresh, state.keys['张敏']);
+  assert.equal((await call(state.keys['张敏'], '/me')).status, 401, 'the old key no longer works');
+  assert.equal((await call(fresh, '/me')).status, 200);
+  state.keys['张敏'] = fresh;
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click(`#resident-list li[data-id="${state.residents['李建国']}"] button[data-action=leave]`);
+  await page.waitForSelector('.flash:has-text("已迁出")');
+  assert.equal(await page.$(`#resident-list li[data-id="${state.residents['李建国']}"]`), null);
+  assert.equal((await call(state.keys['李建国'], '/me')).status, 401);
+  assert.equal((await api('admin', `/buildings/${state.building}`)).resident_count, 2);
+  await page.context().close();
+});
+
 test('no console error or uncaught exception on any community page', () => {
   assert.deepEqual(session.problems, []);
 });

@@ -188,6 +188,8 @@ export const createBuilding = (body) => call('/api/v1/buildings', { method: 'POS
 export const updateBuilding = (id, body) => call(`/api/v1/buildings/${seg(id)}`, { method: 'POST', body });
 // {name, room} → {resident, key}: the key is shown this once.
 export const addResident = (id, body) => call(`/api/v1/buildings/${seg(id)}/residents`, { method: 'POST', body });
+export const reissueResidentKey = (id, rid) => call(`/api/v1/buildings/${seg(id)}/residents/${seg(rid)}/key`, { method: 'POST', body: {} });
+export const residentLeaves = (id, rid) => call(`/api/v1/buildings/${seg(id)}/residents/${seg(rid)}/leave`, { method: 'POST', body: {} });
 
 export const proposals = (buildingId) => call(`/api/v1/buildings/${seg(buildingId)}/proposals`);
 export const createProposal = (buildingId, body) =>

@@ -6,7 +6,7 @@
 // (POST /api/v1/buildings/{id}).
 
 import { h, mount, badge, messageLine } from '../dom.js';
-import { building, proposals, createProposal, updateBuilding, addResident } from '../api.js';
+import { building, proposals, createProposal, updateBuilding, addResident, reissueResidentKey, residentLeaves } from '../api.js';
 import { fmtDate, fmtShort } from '../format.js';
 import { PROPOSAL_STATUS } from '../labels.js';
 
@@ -84,7 +84,8 @@ function keyBox(shown) {
     } catch { fail(); }
   };
   return h('div', { class: 'key-box', id: 'resident-key', role: 'status' },
-    h('p', h('strong', `已登记 ${residentText(shown.resident)}。`), '以下登录密钥只显示这一次，请立即复制并交给居民本人（系统只保存其摘要，丢失后只能重新登记）：'),
+    h('p', h('strong', shown.reissued ? `已为 ${residentText(shown.resident)} 补发密钥，原密钥已作废。` : `已登记 ${residentText(shown.resident)}。`),
+      '以下登录密钥只显示这一次，请立即复制并交给居民本人（系统只保存其摘要，丢失后可在此补发）：'),
     h('p', h('code', { class: 'key-text' }, shown.key), ' ',
       h('button', { type: 'button', class: 'btn btn-small', onclick: () => copy(shown.key, '密钥') }, '复制密钥')),
     h('p', { class: 'small' }, '登录链接（居民在自己的手机上打开即登录）：',
@@ -97,12 +98,30 @@ function keyBox(shown) {
 function residentsCard(b, { manage, shown, again }) {
   const residents = b.residents || [];
   const leaderId = b.leader ? b.leader.id : null;
+  const failed = messageLine();
+  // For the staff who manage the building: a new key for a lost one; moving out.
+  const actions = (r) => manage ? h('span', { class: 'resident-actions' },
+    h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'reissue' }, onclick: async () => {
+      failed.clear();
+      try {
+        const made = await reissueResidentKey(b.id, r.id);
+        again({ key: made.key, resident: made.resident, reissued: true });
+      } catch (e) { failed.error(e); }
+    } }, '补发密钥'),
+    h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'leave' }, onclick: async () => {
+      if (!window.confirm(`确认 ${residentText(r)} 已迁出？其密钥将作废，未结议题上的表决将撤回。`)) return;
+      failed.clear();
+      try {
+        await residentLeaves(b.id, r.id);
+        again({ text: `${residentText(r)} 已迁出。` });
+      } catch (e) { failed.error(e); }
+    } }, '迁出')) : null;
   const list = residents.length
     ? h('ul', { class: 'resident-list', id: 'resident-list' }, residents.map((r) => h('li', { dataset: { id: String(r.id) } },
       h('span', { class: 'resident-name' }, r.name), h('span', { class: 'muted' }, ` ${r.room}`),
-      r.id === leaderId ? [' ', badge('楼门长', 'warn')] : null)))
+      r.id === leaderId ? [' ', badge('楼门长', 'warn')] : null, actions(r))))
     : h('p', { class: 'muted' }, '还没有登记居民。');
-  const card = h('section', { class: 'card', id: 'residents' }, h('h2', `居民（${residents.length || b.resident_count || 0}）`), list);
+  const card = h('section', { class: 'card', id: 'residents' }, h('h2', `居民（${residents.length || b.resident_count || 0}）`), list, failed.el);
   if (!manage) return card;
 
   // 楼门长: one of the registered residents.
