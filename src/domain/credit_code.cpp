@@ -37,7 +37,8 @@ Status CheckCreditCode(std::string_view code) {
     const bool digit_needed = i >= 2 && i < 8;  // the area code
     if (ValueOf(code[i]) < 0 || (digit_needed && (c < '0' || c > '9'))) {
       const std::string shown = c >= 0x21 && c < 0x7f ? std::string(1, static_cast<char>(c))
-                                                      : std::string("a non-ASCII byte");
+                                : c < 0x80             ? std::string("a space or control character")
+                                                       : std::string("a non-ASCII byte");
       return Status::Invalid("统一社会信用代码第" + std::to_string(i + 1) + "位不合规 (character " +
                              std::to_string(i + 1) + " is " + shown + "; " +
                              (digit_needed ? "positions 3-8 are digits"

@@ -47,6 +47,21 @@ Result<json> JsonBody(Server& s, const RequestContext& ctx) {
 }
 
 Result<std::map<std::string, std::string>> Query(const RequestContext& ctx) {
+  // httplib keeps one of two identical pairs (a=1&a=1), so repeats are counted on the raw query.
+  const std::string& target = ctx.req.target;
+  if (const auto mark = target.find('?'); mark != std::string::npos) {
+    std::map<std::string, int> seen;
+    std::size_t at = mark + 1;
+    while (at <= target.size()) {
+      const std::size_t end = std::min(target.find('&', at), target.size());
+      const std::string pair = target.substr(at, end - at);
+      const std::string key = httplib::detail::decode_url(pair.substr(0, pair.find('=')), true);
+      if (!key.empty() && ++seen[key] > 1) {
+        return Status::Invalid("query parameter '" + key + "' is given twice");
+      }
+      at = end + 1;
+    }
+  }
   std::map<std::string, std::string> q;
   for (const auto& [key, value] : ctx.req.params) {
     if (!IsValidUtf8(key) || !IsValidUtf8(value)) {

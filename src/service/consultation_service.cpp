@@ -157,7 +157,6 @@ Result<ConsultationView> ConsultationService::Get(const Actor&, std::int64_t id)
 Result<Opinion> ConsultationService::Opine(const Actor& actor, std::int64_t id, int section,
                                            const std::string& text, const std::string& name) {
   JIESU_ASSIGN_OR_RETURN(Consultation c, Load(id));
-  JIESU_RETURN_IF_ERROR(CheckText(text, "text", 2000));
   JIESU_RETURN_IF_ERROR(domain::CheckOpinion(c, section, text, clock_.Now()));
   const std::string signature(TrimSpace(name));
   JIESU_RETURN_IF_ERROR(CheckText(signature, "name", 50));
