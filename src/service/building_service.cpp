@@ -162,7 +162,9 @@ Result<Resident> BuildingService::ResidentOf(const Actor& actor) {
   if (actor.role != Role::kResident) return Status::NotFound("not a resident's key");
   JIESU_ASSIGN_OR_RETURN(auto r, db_.FindRecord(kResident, ResidentLookup(actor.key_id)));
   if (!r) return Status::NotFound("no resident holds this key");
-  return ResidentFrom(*r);
+  JIESU_ASSIGN_OR_RETURN(Resident me, ResidentFrom(*r));
+  if (me.left_at) return Status::NotFound("this resident has moved out");
+  return me;
 }
 
 Result<Resident> BuildingService::Neighbour(const Actor& actor, std::int64_t building_id) {
