@@ -135,22 +135,25 @@ Status CheckRequired(const std::string& value, const char* field, std::size_t ma
 
 }  // namespace
 
+bool BuildingService::Permits(const Actor& actor, std::optional<std::int64_t> home,
+                              const Building& b, Access access) const {
+  switch (actor.role) {
+    case Role::kAdmin: return true;
+    case Role::kSupervisor: return access == Access::kRead;
+    case Role::kHandler: return ref_->units.IsWithin(b.community, actor.unit);
+    case Role::kResident: return access == Access::kRead && home == b.id;
+    default: return false;
+  }
+}
+
 Result<Building> BuildingService::Allowed(const Actor& actor, std::int64_t id, Access access) {
   JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kBuilding, id));
   JIESU_ASSIGN_OR_RETURN(Building b, BuildingFrom(r));
-  bool ok = false;
-  switch (actor.role) {
-    case Role::kAdmin: ok = true; break;
-    case Role::kSupervisor: ok = access == Access::kRead; break;
-    case Role::kHandler: ok = ref_->units.IsWithin(b.community, actor.unit); break;
-    case Role::kResident: {
-      auto me = ResidentOf(actor);
-      ok = access == Access::kRead && me.ok() && me->building_id == b.id;
-      break;
-    }
-    default: break;
+  std::optional<std::int64_t> home;
+  if (actor.role == Role::kResident) {
+    if (auto me = ResidentOf(actor); me.ok()) home = me->building_id;
   }
-  if (!ok) {
+  if (!Permits(actor, home, b, access)) {
     return Status::Forbidden(std::string("role ") + RoleName(actor.role) + " may not " +
                              (access == Access::kRead ? "read" : "manage") + " building " +
                              std::to_string(id));
@@ -357,12 +360,17 @@ Result<std::vector<BuildingView>> BuildingService::List(const Actor& actor,
   if (!community.empty() && ref_->units.Find(community) == nullptr) {
     return Status::Invalid("unknown unit '" + community + "'");
   }
+  std::optional<std::int64_t> home;
+  if (actor.role == Role::kResident) {
+    JIESU_ASSIGN_OR_RETURN(Resident me, ResidentOf(actor));
+    home = me.building_id;
+  }
   JIESU_ASSIGN_OR_RETURN(auto records, db_.ListRecords(kBuilding, std::nullopt));
   std::vector<BuildingView> out;
   for (const auto& r : records) {
     JIESU_ASSIGN_OR_RETURN(Building b, BuildingFrom(r));
     if (!community.empty() && !ref_->units.IsWithin(b.community, community)) continue;
-    if (!Allowed(actor, b.id, Access::kRead).ok()) continue;
+    if (!Permits(actor, home, b, Access::kRead)) continue;
     JIESU_ASSIGN_OR_RETURN(BuildingView v, ViewOf(b, false));
     out.push_back(std::move(v));
   }

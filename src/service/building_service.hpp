@@ -108,6 +108,9 @@ class BuildingService {
 
  private:
   enum class Access { kRead, kManage };
+  // The one rule of who reads and manages a building; `home` is a resident's own building.
+  bool Permits(const domain::Actor& actor, std::optional<std::int64_t> home,
+               const domain::Building& b, Access access) const;
   // The building, when the actor may read it (kRead) or manage it (kManage).
   Result<domain::Building> Allowed(const domain::Actor& actor, std::int64_t id, Access access);
   // The calling resident, who must live in `building_id` (Forbidden otherwise).
