@@ -126,6 +126,8 @@ Server::Server(service::App& app)
       });
     }
   }
+  // The district boundary for the map is GeoJSON (RFC 7946), which httplib does not know.
+  http_.set_file_extension_and_mimetype_mapping("geojson", "application/geo+json");
   if (!app.config().web_dir.empty()) http_.set_mount_point("/", app.config().web_dir);
   // Every answer, the screens' files included, has a request id, and only our own scripts, styles and images run, no
   // framing, no sniffing, no referrer leaving with a case id in it.

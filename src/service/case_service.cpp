@@ -397,7 +397,7 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
   static const std::set<std::string> kKnown = {"unit",  "status", "category", "type",
                                                "from",  "to",     "q",        "overdue",
                                                "limit", "cursor", "supervised",
-                                               "enterprise"};
+                                               "enterprise", "source"};
   for (const auto& [key, value] : q) {
     if (!kKnown.count(key)) return Status::Invalid("unknown query parameter '" + key + "'");
   }
@@ -423,9 +423,32 @@ Result<storage::CaseFilter> CaseFilterFromQuery(const Actor& actor,
     f.sources = PublicSources();
     f.enterprise_request = false;
   }
+  // status and source take one value or several, comma-separated (status=dispatched,accepted).
+  const auto each = [](const std::string& list, const auto& parse, auto& out) -> Status {
+    std::size_t at = 0;
+    while (at <= list.size()) {
+      const std::size_t end = std::min(list.find(',', at), list.size());
+      JIESU_ASSIGN_OR_RETURN(auto value, parse(TrimSpace(std::string_view(list).substr(at, end - at))));
+      out.push_back(value);
+      at = end + 1;
+    }
+    return Status::Ok();
+  };
   if (const std::string s = get("status"); !s.empty()) {
-    JIESU_ASSIGN_OR_RETURN(auto status, ParseCaseStatus(s));
-    f.statuses = {status};
+    JIESU_RETURN_IF_ERROR(each(s, ParseCaseStatus, f.statuses));
+  }
+  if (const std::string s = get("source"); !s.empty()) {
+    std::vector<CaseSource> asked;
+    JIESU_RETURN_IF_ERROR(each(s, ParseCaseSource, asked));
+    if (actor.role == Role::kPublic) {
+      for (CaseSource source : asked) {
+        if (std::find(f.sources.begin(), f.sources.end(), source) == f.sources.end()) {
+          return Status::Forbidden(std::string("the public does not read cases from source ") +
+                                   CaseSourceName(source));
+        }
+      }
+    }
+    f.sources = std::move(asked);
   }
   if (const std::string s = get("type"); !s.empty()) {
     JIESU_ASSIGN_OR_RETURN(f.type, ParseCaseType(s));

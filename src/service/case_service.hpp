@@ -108,7 +108,7 @@ Result<CheckedCase> CheckNewCase(const domain::Actor& actor, const NewCaseInput&
                                  const Reference& ref);
 
 // The filter a case list's query parameters (DESIGN §6.3: unit, status, category, type, from, to,
-// q, overdue, supervised, limit, cursor, enterprise) ask for, within the actor's scope, evaluated at `now`.
+// q, overdue, supervised, limit, cursor, enterprise, source; status and source comma-separated lists) ask for, within the actor's scope, evaluated at `now`.
 // InvalidArgument for an unknown parameter or a bad value (a limit outside 1..`limit_max`),
 // Forbidden for a unit outside a handler's. Pure (fuzz/list_query_fuzz.cpp).
 Result<storage::CaseFilter> CaseFilterFromQuery(const domain::Actor& actor,

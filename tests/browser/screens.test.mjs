@@ -7,7 +7,7 @@
 //   the case page work on a phone. No console error anywhere. Screenshots: build/screenshots/.
 
 import { test, before, after } from 'node:test';
-import { Session, api, go, navLabels, beijingMonth, assert, HANDLER_UNIT, KEYS, PHONE } from './harness.mjs';
+import { Session, api, go, navLabels, beijingMonth, assert, BASE, HANDLER_UNIT, KEYS, PHONE } from './harness.mjs';
 
 const session = new Session();
 const state = {};
@@ -282,4 +282,11 @@ test('the queue, a case and the dashboard fit a phone', async () => {
 
 test('no console error or uncaught exception on any page', () => {
   assert.deepEqual(session.problems, []);
+});
+
+test('the map\'s district boundary is served as GeoJSON', async () => {
+  const res = await fetch(`${BASE}/geo/tongzhou-boundary.geojson`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/geo+json');
+  assert.equal((await res.json()).features[0].properties.name, '通州区');
 });

@@ -368,5 +368,42 @@ TEST_F(CommunityTest, ConsultationsCollectGroupExportAndClose) {
   ExpectError(api().Post("/api/v1/consultations", k.admin, no_sections), 400, "invalid_argument");
 }
 
+// The case list takes several statuses and sources at once (a queue of 待签收 and 办理中; the
+// 主动治理 cases alone); the public may not ask for sources it does not see.
+TEST_F(CommunityTest, CaseListTakesSeveralStatusesAndSources) {
+  const Keys& k = keys();
+  const std::int64_t a = CreateCaseId(api(), k.op, ComplaintBody(kLiyuan, "小区东门路灯不亮"));
+  const std::int64_t b = CreateCaseId(api(), k.op, ComplaintBody(kLiyuan, "楼道堆放杂物无人清理"));
+  ASSERT_TRUE(a && b);
+  ActOk(api(), k.liyuan, b, "accept", json::object(), "accepted");
+  const Response both =
+      api().Get("/api/v1/cases?status=dispatched,accepted&limit=500", k.liyuan);
+  ASSERT_EQ(both.status, 200) << both;
+  bool saw_a = false, saw_b = false;
+  for (const json& c : both.body["cases"]) {
+    EXPECT_TRUE(c["status"] == "dispatched" || c["status"] == "accepted") << c.dump();
+    saw_a = saw_a || c["id"] == a;
+    saw_b = saw_b || c["id"] == b;
+  }
+  EXPECT_TRUE(saw_a && saw_b);
+  const Response one = api().Get("/api/v1/cases?status=accepted&limit=500", k.liyuan);
+  for (const json& c : one.body["cases"]) EXPECT_NE(c["id"], a);
+  ExpectError(api().Get("/api/v1/cases?status=dispatched,nonsense", k.liyuan), 400,
+              "invalid_argument");
+  ExpectError(api().Get("/api/v1/cases?status=dispatched,", k.liyuan), 400, "invalid_argument");
+
+  const Response proactive = api().Get("/api/v1/cases?source=proactive,grid&limit=500", k.supervisor);
+  ASSERT_EQ(proactive.status, 200) << proactive;
+  for (const json& c : proactive.body["cases"]) {
+    EXPECT_TRUE(c["source"] == "proactive" || c["source"] == "grid") << c.dump();
+  }
+  const Response hotline = api().Get("/api/v1/cases?source=hotline&limit=500", k.supervisor);
+  bool saw = false;
+  for (const json& c : hotline.body["cases"]) saw = saw || c["id"] == a;
+  EXPECT_TRUE(saw);
+  ExpectError(api().Get("/api/v1/cases?source=inspection", k.pub), 403, "forbidden");
+  EXPECT_EQ(api().Get("/api/v1/cases?source=web", k.pub).status, 200);
+}
+
 }  // namespace
 }  // namespace jiesu::ftest
