@@ -12,8 +12,6 @@ namespace {
 
 const service::Reference& Ref(Server& s) { return s.app().reference(); }
 
-json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
-
 json ResidentJson(const domain::Resident& r) {
   return {{"id", r.id}, {"name", r.name}, {"room", r.room}};
 }

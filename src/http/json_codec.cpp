@@ -10,6 +10,8 @@ namespace jiesu::http {
 using namespace jiesu::domain;
 using nlohmann::json;
 
+json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
+
 json UnitRef(const std::string& code, const service::Reference& ref) {
   if (code.empty()) return nullptr;
   const Unit* u = ref.units.Find(code);
@@ -37,7 +39,6 @@ namespace {
 
 constexpr int kMaxDepth = 32;
 
-json Time(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
 json CategoryRef(const std::string& code, const service::Reference& ref) {
   if (code.empty()) return nullptr;

@@ -22,6 +22,8 @@ Status GetString(const nlohmann::json& j, const char* key, std::string& out);
 Status GetBool(const nlohmann::json& j, const char* key, std::optional<bool>& out);
 Status GetTime(const nlohmann::json& j, const char* key, std::optional<Timestamp>& out);
 Status CheckKnown(const nlohmann::json& j, std::initializer_list<const char*> known);
+// A time as ISO 8601 with +08:00, or null.
+nlohmann::json Time(const std::optional<Timestamp>& t);
 // {code, name} of a unit (its short name), or null for "".
 nlohmann::json UnitRef(const std::string& code, const service::Reference& ref);
 

@@ -16,14 +16,9 @@ Result<std::set<std::int64_t>> AssessmentService::ReopenedFindings(
   std::sort(reopened.begin(), reopened.end());
   reopened.erase(std::unique(reopened.begin(), reopened.end()), reopened.end());
   std::set<std::int64_t> out;
-  // In slices, within every backend's limit of values a statement.
-  constexpr std::size_t kSlice = 5000;
-  for (std::size_t at = 0; at < reopened.size(); at += kSlice) {
-    storage::CaseFilter f;
-    f.ids.assign(reopened.begin() + static_cast<std::ptrdiff_t>(at),
-                 reopened.begin() + static_cast<std::ptrdiff_t>(std::min(at + kSlice, reopened.size())));
-    f.sources = {CaseSource::kInspection};
-    f.limit = static_cast<int>(f.ids.size());
+  storage::CaseFilter findings;
+  findings.sources = {CaseSource::kInspection};
+  for (const storage::CaseFilter& f : storage::FiltersByIdSlices(reopened, findings)) {
     JIESU_ASSIGN_OR_RETURN(auto found, db_.ListCaseTexts(f));
     for (const storage::CaseText& c : found) out.insert(c.id);
   }

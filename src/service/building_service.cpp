@@ -234,11 +234,10 @@ Result<BuildingView> BuildingService::Edit(const Actor& actor, std::int64_t id,
                                            const BuildingEdit& in) {
   if (in.name) JIESU_RETURN_IF_ERROR(CheckRequired(*in.name, "name", 100));
   if (in.covenant) JIESU_RETURN_IF_ERROR(CheckText(*in.covenant, "covenant", 5000));
-  for (int attempt = 0;; ++attempt) {
-    JIESU_RETURN_IF_ERROR(Allowed(actor, id, Access::kManage).status());
-    // The building as of the record written back, so that a concurrent edit is a conflict.
-    JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kBuilding, id));
-    JIESU_ASSIGN_OR_RETURN(Building b, BuildingFrom(r));
+  JIESU_RETURN_IF_ERROR(Allowed(actor, id, Access::kManage).status());
+  Building b;
+  const auto apply = [&](storage::Record& r) -> Status {
+    JIESU_ASSIGN_OR_RETURN(b, BuildingFrom(r));
     if (in.leader_id) {
       if (*in.leader_id != 0 && !ResidentRecord(id, *in.leader_id).ok()) {
         return Status::Invalid("leader_id must be a resident living in building " +
@@ -249,13 +248,10 @@ Result<BuildingView> BuildingService::Edit(const Actor& actor, std::int64_t id,
     if (in.name) b.name = std::string(TrimSpace(*in.name));
     if (in.covenant) b.covenant = std::string(TrimSpace(*in.covenant));
     r.doc = BuildingDoc(b);
-    r.updated_at = clock_.Now();
-    auto written = db_.UpdateRecord(r);
-    if (written.ok()) return ViewOf(b, true);
-    if (written.status().code() != StatusCode::kConflict || attempt + 1 == kWriteAttempts) {
-      return written.status();
-    }
-  }
+    return Status::Ok();
+  };
+  JIESU_RETURN_IF_ERROR(Rewrite(kBuilding, id, apply));
+  return ViewOf(b, true);
 }
 
 Result<NewResident> BuildingService::AddResident(const Actor& actor, std::int64_t building_id,
@@ -328,19 +324,15 @@ Result<BuildingView> BuildingService::RemoveResident(const Actor& actor, std::in
   JIESU_RETURN_IF_ERROR(auth_.Revoke(res.key_id));
   // Their votes on open proposals no longer count.
   JIESU_ASSIGN_OR_RETURN(auto proposals, db_.ListRecords(kProposal, building_id));
-  for (const auto& r : proposals) {
-    for (int attempt = 0;; ++attempt) {
-      JIESU_ASSIGN_OR_RETURN(storage::Record current, db_.GetRecord(kProposal, r.id));
-      JIESU_ASSIGN_OR_RETURN(Proposal p, ProposalFrom(current));
-      if (p.status != domain::ProposalStatus::kOpen || p.votes.erase(resident_id) == 0) break;
-      current.doc = ProposalDoc(p);
-      current.updated_at = clock_.Now();
-      auto written = db_.UpdateRecord(current);
-      if (written.ok()) break;
-      if (written.status().code() != StatusCode::kConflict || attempt + 1 == kWriteAttempts) {
-        return written.status();
-      }
+  const auto withdraw = [&](storage::Record& r) -> Status {
+    JIESU_ASSIGN_OR_RETURN(Proposal p, ProposalFrom(r));
+    if (p.status == domain::ProposalStatus::kOpen && p.votes.erase(resident_id) > 0) {
+      r.doc = ProposalDoc(p);
     }
+    return Status::Ok();
+  };
+  for (const auto& listed : proposals) {
+    JIESU_RETURN_IF_ERROR(Rewrite(kProposal, listed.id, withdraw));
   }
   // And the building has no 楼门长 until one is named again.
   JIESU_ASSIGN_OR_RETURN(Building b, Allowed(actor, building_id, Access::kManage));
@@ -440,19 +432,29 @@ Result<ProposalView> BuildingService::GetProposal(const Actor& actor, std::int64
 Result<ProposalView> BuildingService::Change(
     const Actor& actor, std::int64_t id,
     const std::function<Status(Proposal&, const Resident&)>& change) {
-  for (int attempt = 0;; ++attempt) {
-    JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kProposal, id));
-    JIESU_ASSIGN_OR_RETURN(Proposal p, ProposalFrom(r));
+  Proposal p;
+  const auto apply = [&](storage::Record& r) -> Status {
+    JIESU_ASSIGN_OR_RETURN(p, ProposalFrom(r));
     JIESU_RETURN_IF_ERROR(Allowed(actor, p.building_id, Access::kRead).status());
     JIESU_ASSIGN_OR_RETURN(Resident me, Neighbour(actor, p.building_id));
     JIESU_RETURN_IF_ERROR(change(p, me));
     r.doc = ProposalDoc(p);
+    return Status::Ok();
+  };
+  JIESU_RETURN_IF_ERROR(Rewrite(kProposal, id, apply));
+  return View(actor, std::move(p));
+}
+
+Status BuildingService::Rewrite(const char* kind, std::int64_t id,
+                                const std::function<Status(storage::Record&)>& change) {
+  for (int attempt = 1;; ++attempt) {
+    JIESU_ASSIGN_OR_RETURN(storage::Record r, db_.GetRecord(kind, id));
+    const std::string before = r.doc;
+    JIESU_RETURN_IF_ERROR(change(r));
+    if (r.doc == before) return Status::Ok();
     r.updated_at = clock_.Now();
-    auto written = db_.UpdateRecord(r);
-    if (written.ok()) return View(actor, std::move(p));
-    if (written.status().code() != StatusCode::kConflict || attempt + 1 == kWriteAttempts) {
-      return written.status();
-    }
+    const Status written = db_.UpdateRecord(r).status();
+    if (written.code() != StatusCode::kConflict || attempt == kWriteAttempts) return written;
   }
 }
 

@@ -115,7 +115,12 @@ class BuildingService {
   Result<domain::Building> Allowed(const domain::Actor& actor, std::int64_t id, Access access);
   // The calling resident, who must live in `building_id` (Forbidden otherwise).
   Result<domain::Resident> Neighbour(const domain::Actor& actor, std::int64_t building_id);
-  // Reads the proposal, applies `change` and writes it back, again on a concurrent write.
+  // Reads the record, lets `change` rewrite its document and writes it back (nothing when the
+  // document is unchanged); from the start again when another writer got there first, up to five
+  // times. The one retry rule of the records this service writes.
+  Status Rewrite(const char* kind, std::int64_t id,
+                 const std::function<Status(storage::Record&)>& change);
+  // Rewrite of a proposal by the calling resident of its building.
   Result<ProposalView> Change(const domain::Actor& actor, std::int64_t id,
                               const std::function<Status(domain::Proposal&,
                                                          const domain::Resident&)>& change);

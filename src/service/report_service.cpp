@@ -38,13 +38,9 @@ Result<std::map<std::int64_t, std::string>> ReportService::EnterpriseTownships(
   JIESU_ASSIGN_OR_RETURN(auto enterprises, enterprises_.All());
   std::map<std::int64_t, std::string> township;  // enterprise id → its township
   for (const auto& e : enterprises) township.emplace(e.id, e.township);
-  constexpr std::size_t kSlice = 5000;
-  for (std::size_t i = 0; i < cases.size(); i += kSlice) {
-    storage::CaseFilter f;
-    f.ids.assign(cases.begin() + static_cast<std::ptrdiff_t>(i),
-                 cases.begin() + static_cast<std::ptrdiff_t>(std::min(cases.size(), i + kSlice)));
-    f.enterprise_request = true;
-    f.limit = static_cast<int>(f.ids.size());
+  storage::CaseFilter requests;
+  requests.enterprise_request = true;
+  for (const storage::CaseFilter& f : storage::FiltersByIdSlices(cases, requests)) {
     JIESU_ASSIGN_OR_RETURN(auto slice, db_.ListCases(f));
     for (const Case& c : slice) {
       if (!c.enterprise_id) continue;

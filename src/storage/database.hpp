@@ -9,6 +9,7 @@
 // or when the database server cannot be reached (the same request may succeed later).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <functional>
@@ -45,6 +46,21 @@ struct CaseFilter {
   int limit = 50;
   std::optional<std::int64_t> before_id;  // cursor: only ids below this, newest first
 };
+
+// `base` once for each slice of 5,000 of `ids` (within every backend's limit of values in a
+// statement), each with its slice as `ids` and a limit to match.
+inline std::vector<CaseFilter> FiltersByIdSlices(const std::vector<std::int64_t>& ids,
+                                                 const CaseFilter& base) {
+  constexpr std::size_t kSlice = 5000;
+  std::vector<CaseFilter> out;
+  for (std::size_t at = 0; at < ids.size(); at += kSlice) {
+    CaseFilter& f = out.emplace_back(base);
+    f.ids.assign(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                 ids.begin() + static_cast<std::ptrdiff_t>(std::min(at + kSlice, ids.size())));
+    f.limit = static_cast<int>(f.ids.size());
+  }
+  return out;
+}
 
 struct KeyRecord {
   std::int64_t id = 0;
